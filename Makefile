@@ -1,0 +1,54 @@
+# Meridian Map: every command sets up what it needs, once (again when pyproject.toml changes).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+DATA   ?= data/meridians.yaml
+APT_PACKAGES := chromium fonts-noto-cjk
+
+.DEFAULT_GOAL := help
+.PHONY: help run test check bench screenshots schema system-packages clean
+
+help: ## list the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+system-packages: ## install Debian's chromium and CJK fonts when missing (needs root)
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing$$missing"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+run: $(VENV)/.installed ## start the app on $(DATA) (http://localhost:8501)
+	MERIDIAN_MAP_DATA=$(DATA) $(BIN)/streamlit run app.py --browser.gatherUsageStats=false
+
+check: $(VENV)/.installed-test ## lint, type-check and validate the content
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/python -m meridian_map validate $(DATA)
+
+test: $(VENV)/.installed-test system-packages check ## the whole suite: unit, app and browser tests
+	$(BIN)/python -m pytest -q
+
+bench: $(VENV)/.installed-test system-packages ## print speed figures (click latency, rerun time, bytes, cold start)
+	$(BIN)/python bench/run.py
+
+screenshots: $(VENV)/.installed-test system-packages ## refresh the README screenshots in assets/
+	$(BIN)/python scripts/screenshots.py
+
+schema: $(VENV)/.installed ## rewrite schema/meridians.schema.json from the model
+	$(BIN)/python -m meridian_map schema > schema/meridians.schema.json
+
+clean: ## remove the virtual environment and caches
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

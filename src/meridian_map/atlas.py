@@ -1,0 +1,206 @@
+"""The atlas resolved onto the body: every point placed, every region drawn.
+
+`open_atlas` is the one way in for the CLI, the app and the tests: it loads
+the content, places it on the body model, and reports every problem (schema,
+cross-references, geometry) as `FILE:LINE: path: message`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from .body import XY, BodyModel, PlacementError
+from .content import ContentError, LoadedContent, Problem, SourceMap, load_content
+from .model import Atlas, BetweenPlacement, Channel, Point, Reference, Region, ViewId
+from .regions import RegionShape, ShapeError, click_targets, coverage_problems, resolve_regions
+
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "data" / "meridians.yaml"
+DATA_ENV = "MERIDIAN_MAP_DATA"
+VIEW: ViewId = "posterior"
+OFF_BODY_TOLERANCE_CM = 0.6  # a point on the outline itself still counts as on the body
+
+
+def data_path(explicit: str | Path | None = None) -> Path:
+    """The content file: an explicit path, else $MERIDIAN_MAP_DATA, else the bundled one."""
+    if explicit:
+        return Path(explicit)
+    env = os.environ.get(DATA_ENV)
+    return Path(env) if env else DEFAULT_DATA
+
+
+@dataclass(frozen=True)
+class ResolvedAtlas:
+    atlas: Atlas
+    body: BodyModel
+    positions: dict[str, tuple[XY, ...]]  # code -> posterior positions, patient's left first
+    regions: tuple[RegionShape, ...]
+    file: str = ""
+
+    @cached_property
+    def points(self) -> dict[str, Point]:
+        return {p.code: p for p in self.atlas.points}
+
+    @cached_property
+    def channels(self) -> dict[str, Channel]:
+        return {c.id: c for c in self.atlas.channels}
+
+    @cached_property
+    def references(self) -> dict[str, Reference]:
+        return {r.id: r for r in self.atlas.references}
+
+    @cached_property
+    def region_shapes(self) -> dict[str, RegionShape]:
+        return {r.id: r for r in self.regions}
+
+    @cached_property
+    def region_content(self) -> dict[str, Region]:
+        return {r.id: r for r in self.atlas.regions}
+
+    @cached_property
+    def click_targets(self) -> dict[str, list[XY]]:
+        """Grid points by region; depends only on body and shapes, so computed once."""
+        return click_targets(self.body, self.regions)
+
+    def content_of(self, region_id: str) -> Region:
+        return self.region_content[self.region_shapes[region_id].base_id]
+
+    def visible_points(self, channel_id: str) -> list[Point]:
+        return [p for p in self.atlas.points if p.channel == channel_id and p.code in self.positions]
+
+    def surface_lines(self, channel_id: str) -> list[list[XY]]:
+        """The channel's surface pathway on this view, one polyline per unbroken stretch and side."""
+        channel = self.channels[channel_id]
+        sides = 1 if channel_id == "GV" else 2
+        lines: list[list[XY]] = []
+        for branch in channel.pathway:
+            for side in range(sides):
+                current: list[XY] = []
+                for code in branch:
+                    placed = self.positions.get(code)
+                    if placed is None:
+                        if len(current) > 1:
+                            lines.append(current)
+                        current = []
+                        continue
+                    current.append(placed[min(side, len(placed) - 1)])
+                if len(current) > 1:
+                    lines.append(current)
+        return lines
+
+    def deep_lines(self, channel_id: str) -> list[tuple[str, list[XY]]]:
+        """Internal pathways (label, polyline), both sides for a paired channel."""
+        out = []
+        for deep in self.channels[channel_id].deep_pathways:
+            right = [self._through(name) for name in deep.through]
+            out.append((deep.label, right))
+            if channel_id != "GV":
+                out.append((deep.label, [(-x, y) for x, y in right]))
+        return out
+
+    def _through(self, name: str) -> XY:
+        if name in self.positions:
+            return self.positions[name][-1]
+        return self.body.anchor(name)
+
+    def regions_for_channel(self, channel_id: str) -> list[str]:
+        """Regions this channel runs through or treats: the other direction of the link."""
+        bases = {
+            r.id for r in self.atlas.regions
+            if any(link.id == channel_id and link.link != "none" for link in r.channels)
+        }  # fmt: skip
+        return [shape.id for shape in self.regions if shape.base_id in bases]
+
+    def regions_for_point(self, code: str) -> list[str]:
+        bases = {r.id for r in self.atlas.regions if code in r.key_points}
+        return [shape.id for shape in self.regions if shape.base_id in bases]
+
+
+def open_atlas(path: str | Path | None = None, body: BodyModel | None = None) -> ResolvedAtlas:
+    """Load, validate and place the content; raise `ContentError` listing every problem."""
+    file = data_path(path)
+    loaded = load_content(file)
+    return resolve(loaded, body or BodyModel(), str(file))
+
+
+def resolve(loaded: LoadedContent, body: BodyModel, file: str = "") -> ResolvedAtlas:
+    atlas, source = loaded.atlas, loaded.source
+    problems: list[Problem] = []
+    positions: dict[str, tuple[XY, ...]] = {}
+    for i, point in enumerate(atlas.points):
+        try:
+            placed = body.positions(point, VIEW)
+        except PlacementError as error:
+            field_name = "between" if isinstance(point.views.get(VIEW), BetweenPlacement) else "landmark"
+            problems.append(source.problem(["points", i, "views", VIEW, field_name], str(error)))
+            continue
+        problems += _position_problems(body, source, i, point, placed)
+        if placed:
+            positions[point.code] = tuple(placed)
+
+    shapes: list[RegionShape] = []
+    for r, region in enumerate(atlas.regions):
+        try:
+            shapes += resolve_regions(body, [region])
+        except ShapeError as error:
+            path: list[str | int] = ["regions", r, "shape", error.cell]
+            if error.vertex is not None:
+                path.append(error.vertex)
+            problems.append(source.problem(path, str(error)))
+    if not problems:
+        problems += _coverage(body, source, atlas, shapes)
+    problems += _deep_pathway_problems(body, source, atlas, positions)
+    if problems:
+        raise ContentError(problems)
+    return ResolvedAtlas(atlas, body, positions, tuple(shapes), file)
+
+
+def _position_problems(
+    body: BodyModel, source: SourceMap, i: int, point: Point, placed: list[XY]
+) -> Iterator[Problem]:
+    path: list[str | int] = ["points", i, "views", VIEW]
+    for x, y in placed:
+        if not body.contains((x, y)) and body.distance_to_outline((x, y)) > OFF_BODY_TOLERANCE_CM:
+            yield source.problem(path, f"{point.code} lands off the body (at x={x:.1f}, y={y:.1f} cm)")
+            return
+    if point.side == "midline" and placed and abs(placed[0][0]) > 1e-6:
+        yield source.problem(
+            path, f"{point.code} is a midline point but is placed {placed[0][0]:.1f} cm from the midline"
+        )
+
+
+def _coverage(
+    body: BodyModel, source: SourceMap, atlas: Atlas, shapes: list[RegionShape]
+) -> Iterator[Problem]:
+    index = {r.id: i for i, r in enumerate(atlas.regions)}
+    by_id = {s.id: s for s in shapes}
+    for problem in coverage_problems(body, shapes):
+        x, y = problem.at
+        if problem.kind == "overlap":
+            first, second = (by_id[i] for i in problem.region_ids[:2])
+            yield source.problem(
+                ["regions", index[second.base_id], "shape"],
+                f"'{second.id}' overlaps '{first.id}' (e.g. at x={x:.1f}, y={y:.1f} cm)",
+            )
+        else:
+            yield source.problem(["regions"], f"no region covers the body at x={x:.1f}, y={y:.1f} cm (a gap)")
+
+
+def _deep_pathway_problems(
+    body: BodyModel, source: SourceMap, atlas: Atlas, positions: dict[str, tuple[XY, ...]]
+) -> Iterator[Problem]:
+    for c, channel in enumerate(atlas.channels):
+        for d, deep in enumerate(channel.deep_pathways):
+            for k, name in enumerate(deep.through):
+                if name in positions:
+                    continue
+                try:
+                    body.anchor(name)
+                except PlacementError:
+                    yield source.problem(
+                        ["channels", c, "deep_pathways", d, "through", k],
+                        f"'{name}' is neither a point shown on the {deep.view} view nor a landmark",
+                    )

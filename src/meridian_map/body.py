@@ -1,0 +1,360 @@
+"""A proportional model of the body seen from behind.
+
+Coordinates are centimetres of a standing adult, y up from the floor, x from
+the posterior midline. In a back view the patient's LEFT is on the viewer's
+left, so the patient's left side has negative x. The model describes the
+patient's right side (x >= 0) and mirrors it.
+
+Landmarks (vertebral levels, scapula, iliac crest, folds, malleoli) are the
+only place where numbers about the body live. Point positions are computed
+from them with the standard proportional B-cun measurements, so a body with
+other proportions moves every point with it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from .model import (
+    VERTEBRAL_LEVELS,
+    BetweenPlacement,
+    LandmarkPlacement,
+    Placement,
+    Point,
+    Scale,
+    SpinalPlacement,
+    ViewId,
+)
+
+XY = tuple[float, float]
+
+# Standard body, right side. Vertebral levels sit at the inferior border of the
+# spinous process; sacral levels at the posterior sacral foramina.
+_CERVICAL = {"C1": 155.0, **{f"C{n}": 153.4 - (n - 2) * 1.68 for n in range(2, 8)}}
+_THORACIC = {f"T{n}": 145.0 - n * 2.25 for n in range(1, 13)}
+_LUMBAR = {f"L{n}": 118.0 - n * 3.4 for n in range(1, 6)}
+_SACRAL = {"S1": 98.0, "S2": 95.7, "S3": 93.4, "S4": 91.2}
+STANDARD_LEVELS: dict[str, float] = {**_CERVICAL, **_THORACIC, **_LUMBAR, **_SACRAL}
+
+STANDARD_LANDMARKS: dict[str, XY] = {
+    "vertex": (0.0, 170.0),
+    "external_occipital_protuberance": (0.0, 157.8),
+    "posterior_hairline": (0.0, 153.0),
+    "mastoid_process": (5.2, 155.5),
+    "acromion": (18.5, 142.5),
+    "scapular_superior_angle": (8.2, 143.4),
+    "scapular_spine_root": (7.5, STANDARD_LEVELS["T3"]),
+    "scapula_inferior_angle": (9.0, STANDARD_LEVELS["T7"]),
+    "glenoid": (15.2, 137.8),
+    "axilla": (16.2, STANDARD_LEVELS["T7"]),
+    "arm_gap": (19.5, 87.5),
+    "tip_of_12th_rib": (13.8, 112.0),
+    "kidney": (5.5, 112.0),  # the organ, deep: where internal pathways end
+    "iliac_crest": (13.0, STANDARD_LEVELS["L4"]),
+    "psis": (4.5, STANDARD_LEVELS["S2"]),
+    "sacral_hiatus": (0.0, 89.8),
+    "coccyx_tip": (0.0, 86.0),
+    "greater_trochanter": (17.4, 87.5),
+    "gluteal_fold": (8.5, 77.5),
+    "popliteal_crease": (8.0, 46.0),
+    "popliteal_upper": (8.0, 50.5),  # 2 B-cun above the crease: top of the back-of-knee band
+    "popliteal_lower": (8.0, 41.2),  # 2 B-cun below the crease
+    "ankle_top": (6.8, 17.0),  # about 4 B-cun above the lateral malleolus
+    "popliteal_crease_lateral": (11.6, 46.0),
+    "popliteal_crease_medial": (4.4, 46.0),
+    "fibula_head": (12.0, 43.2),
+    "tibia_medial_condyle": (4.0, 42.5),
+    "lateral_malleolus": (8.9, 7.5),
+    "medial_malleolus": (4.5, 8.6),
+    "calcaneal_tendon": (6.6, 8.0),
+    "heel": (6.6, 0.8),
+}
+
+# The silhouette's right half, from the vertex clockwise to the crotch. A smooth
+# closed spline through these (and their mirror) is the body's outline.
+_OUTLINE_RIGHT: tuple[XY, ...] = (
+    (0, 170), (4.6, 168.6), (7.2, 164.5), (8.0, 159.5), (7.4, 155.2), (5.9, 152.2),
+    (5.6, 149.5), (6.6, 147.6), (9.5, 146.3), (13.5, 144.9), (17.2, 143.6), (19.8, 141.2),
+    (21.0, 137.5), (21.4, 132), (21.9, 124), (22.9, 114), (23.9, 106), (24.9, 97),
+    (26.0, 88), (26.6, 83), (27.4, 78), (27.4, 72), (26.3, 67.5), (24.6, 65.2),
+    (23.0, 66.0), (22.3, 69.5), (22.2, 74), (22.0, 80), (21.2, 90), (20.0, 100),
+    (19.0, 108), (18.0, 116), (17.0, 123), (16.2, 129.25), (15.4, 124), (14.6, 117),
+    (14.0, 110), (14.3, 105), (15.6, 99), (16.9, 93), (17.6, 87.5), (17.4, 82),
+    (16.6, 74), (15.4, 64), (13.9, 55), (12.6, 48), (12.2, 44), (12.6, 38),
+    (12.8, 32), (12.0, 25), (10.4, 18), (9.4, 12), (9.4, 8), (9.8, 4), (9.3, 1.2),
+    (8.2, 0), (5.0, 0), (4.2, 1.0), (4.0, 4), (4.4, 8.6), (4.0, 13), (3.3, 22),
+    (2.9, 32), (3.3, 40), (3.6, 46), (3.1, 54), (2.4, 64), (1.6, 72), (0.8, 77),
+    (0, 78.6),
+)  # fmt: skip
+
+# Faint anatomy that helps the eye: scapulae, iliac crests, sacrum, folds, creases.
+_HINTS_RIGHT: tuple[tuple[XY, ...], ...] = (
+    ((8.2, 143.4), (7.5, 138.25), (7.9, 133.5), (9.0, 129.25), (12.2, 133.0), (15.2, 137.8),
+     (15.8, 140.6), (18.5, 142.5)),  # scapula outline
+    ((7.5, 138.25), (11.5, 139.6), (15.5, 141.2), (18.5, 142.5)),  # spine of the scapula
+    ((4.6, 97.6), (6.8, 101.8), (9.8, 104.0), (13.0, 104.4), (15.3, 102.6)),  # iliac crest
+    ((1.0, 78.9), (4.8, 77.6), (8.5, 77.2), (12.2, 77.6), (15.2, 78.8)),  # gluteal fold
+    ((4.4, 46.3), (8.0, 45.8), (11.6, 46.3)),  # popliteal crease
+    ((6.1, 20.0), (6.2, 12.0), (6.0, 4.5)),  # calcaneal tendon, medial edge
+    ((7.2, 20.0), (7.1, 12.0), (7.3, 4.5)),  # calcaneal tendon, lateral edge
+)  # fmt: skip
+_SACRUM: tuple[XY, ...] = ((-4.7, 100.3), (4.7, 100.3), (2.3, 90.2), (0.0, 86.0), (-2.3, 90.2))
+
+# How many B-cun each standard bone measurement spans (WHO 2008 general guidelines).
+SCALE_SPANS: dict[Scale, tuple[str, str, float]] = {
+    Scale.back: ("midline", "scapular_spine_root", 3.0),  # medial scapular borders: 6
+    Scale.head: ("midline", "mastoid_process", 4.5),  # mastoid processes: 9
+    Scale.scalp: ("posterior_hairline", "vertex", 7.0),
+    Scale.neck: ("C7", "posterior_hairline", 3.0),
+    Scale.thigh: ("popliteal_crease", "gluteal_fold", 14.0),
+    Scale.thigh_lateral: ("popliteal_crease", "greater_trochanter", 19.0),
+    Scale.leg: ("lateral_malleolus", "popliteal_crease", 16.0),
+    Scale.leg_medial: ("medial_malleolus", "tibia_medial_condyle", 13.0),
+}
+_HORIZONTAL_SCALES = {Scale.back, Scale.head}
+
+# Heights that proportions may move; everything between is stretched linearly.
+_ANCHORS = ("floor", "lateral_malleolus", "popliteal_crease", "gluteal_fold", "C7", "vertex")
+
+
+class PlacementError(ValueError):
+    """A placement names something the body model does not have."""
+
+
+@dataclass(frozen=True)
+class Proportions:
+    """Key heights in cm above the floor and a width factor; the rest follows."""
+
+    lateral_malleolus: float = 7.5
+    popliteal_crease: float = 46.0
+    gluteal_fold: float = 77.5
+    c7: float = 145.0
+    vertex: float = 170.0
+    width: float = 1.0
+
+
+@dataclass(frozen=True)
+class BodyModel:
+    proportions: Proportions = field(default_factory=Proportions)
+
+    # -- warping the standard body to these proportions -------------------------------
+    @cached_property
+    def _anchor_pairs(self) -> list[tuple[float, float]]:
+        p = self.proportions
+        standard = (0.0, 7.5, 46.0, 77.5, 145.0, 170.0)
+        actual = (0.0, p.lateral_malleolus, p.popliteal_crease, p.gluteal_fold, p.c7, p.vertex)
+        return list(zip(standard, actual, strict=True))
+
+    def _warp_y(self, y: float) -> float:
+        pairs = self._anchor_pairs
+        for (s0, a0), (s1, a1) in itertools.pairwise(pairs):
+            if y <= s1 or (s1, a1) == pairs[-1]:
+                return a0 + (y - s0) * (a1 - a0) / (s1 - s0)
+        raise AssertionError("unreachable")
+
+    def _warp(self, xy: XY) -> XY:
+        return (xy[0] * self.proportions.width, self._warp_y(xy[1]))
+
+    # -- landmarks ------------------------------------------------------------------------
+    @cached_property
+    def levels(self) -> dict[str, float]:
+        return {name: self._warp_y(y) for name, y in STANDARD_LEVELS.items()}
+
+    @cached_property
+    def landmarks(self) -> dict[str, XY]:
+        return {name: self._warp(xy) for name, xy in STANDARD_LANDMARKS.items()}
+
+    def level_y(self, level: str, border: str = "inferior") -> float:
+        y = self.levels[level]
+        if border == "superior":
+            # The superior border sits most of the way up to the level above.
+            index = VERTEBRAL_LEVELS.index(level)
+            above = self.levels[VERTEBRAL_LEVELS[index - 1]] if index else y + 2.0
+            y += 0.6 * (above - y)
+        return y
+
+    def anchor(self, name: str) -> XY:
+        """A landmark, or a vertebral level as its point on the midline."""
+        if name in self.landmarks:
+            return self.landmarks[name]
+        if name in self.levels:
+            return (0.0, self.levels[name])
+        if name == "midline":
+            return (0.0, 0.0)
+        raise PlacementError(f"unknown landmark {name!r}")
+
+    def cun(self, scale: Scale) -> float:
+        """Centimetres per B-cun on one scale."""
+        start, end, span = SCALE_SPANS[scale]
+        (x0, y0), (x1, y1) = self.anchor(start), self.anchor(end)
+        return abs(x1 - x0 if scale in _HORIZONTAL_SCALES else y1 - y0) / span
+
+    # -- outline ----------------------------------------------------------------------------
+    @cached_property
+    def outline(self) -> list[XY]:
+        """The closed silhouette (first point not repeated), clockwise from the vertex."""
+        right = [self._warp(p) for p in _OUTLINE_RIGHT]
+        left = [(-x, y) for x, y in reversed(right[1:-1])]
+        return _catmull_rom_closed(right + left, samples=6)
+
+    @cached_property
+    def bounds(self) -> tuple[float, float, float, float]:
+        xs = [x for x, _ in self.outline]
+        ys = [y for _, y in self.outline]
+        return min(xs), max(xs), min(ys), max(ys)
+
+    def contains(self, xy: XY) -> bool:
+        return point_in_polygon(xy, self.outline)
+
+    def distance_to_outline(self, xy: XY) -> float:
+        ring = self.outline
+        return min(segment_distance(xy, a, b) for a, b in zip(ring, ring[1:] + ring[:1], strict=False))
+
+    def edges_at(self, y: float) -> list[float]:
+        """The x where a horizontal line at height y crosses the outline, sorted."""
+        ring = self.outline
+        xs = []
+        for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1], strict=True):
+            if (y0 <= y < y1) or (y1 <= y < y0):
+                xs.append(x0 + (y - y0) * (x1 - x0) / (y1 - y0))
+        return sorted(xs)
+
+    @cached_property
+    def hints(self) -> list[list[XY]]:
+        """Faint anatomy lines (both sides), for drawing."""
+        lines: list[list[XY]] = []
+        for hint in _HINTS_RIGHT:
+            right = [self._warp(p) for p in hint]
+            smooth = _catmull_rom_open(right, samples=6)
+            lines += [smooth, [(-x, y) for x, y in smooth]]
+        lines.append(_catmull_rom_open([self._warp(p) for p in (*_SACRUM, _SACRUM[0])], 2))
+        return lines
+
+    def spinous_processes(self) -> list[tuple[str, float]]:
+        """Levels from C7 to L5 that a back view shows as spinous processes."""
+        start, stop = VERTEBRAL_LEVELS.index("C7"), VERTEBRAL_LEVELS.index("L5")
+        return [(lv, self.levels[lv]) for lv in VERTEBRAL_LEVELS[start : stop + 1]]
+
+    # -- the line between trunk and arm, used by region shapes ------------------------------
+    def arm_line_x(self, y: float) -> float:
+        (x0, y0), (x1, y1) = self.landmarks["axilla"], self.landmarks["arm_gap"]
+        return x0 + (y - y0) * (x1 - x0) / (y1 - y0)
+
+    # -- placing points ---------------------------------------------------------------------
+    def place(self, placement: Placement) -> XY:
+        """The position of a placement on the patient's right side."""
+        if isinstance(placement, SpinalPlacement):
+            y = self.level_y(placement.level, placement.border)
+            return (placement.from_midline * self.cun(placement.scale), y)
+        if isinstance(placement, BetweenPlacement):
+            (ax, ay), (bx, by) = (self.anchor(n) for n in placement.between)
+            f = placement.fraction
+            return (ax + f * (bx - ax), ay + f * (by - ay))
+        return self._place_from_landmark(placement)
+
+    def _place_from_landmark(self, placement: LandmarkPlacement) -> XY:
+        x, y = self.anchor(placement.landmark)
+        if placement.scale is None:
+            return (x, y)
+        unit = self.cun(placement.scale)
+        y += placement.rise * unit
+        if placement.edge is None:
+            # Outward is away from the midline; a landmark on the midline moves right.
+            return (x + placement.outward * unit, y)
+        limb = _interval_around(self.edges_at(y), x)
+        if limb is None:
+            raise PlacementError(f"no body at the height of {placement.landmark!r} moved by the offset")
+        inner, outer = limb
+        inset = placement.inset * unit
+        return (outer - inset, y) if placement.edge == "lateral" else (inner + inset, y)
+
+    def positions(self, point: Point, view: ViewId = "posterior") -> list[XY]:
+        """Where a point shows on a view: the patient's left first, then right."""
+        placement = point.views.get(view)
+        if placement is None:
+            return []
+        x, y = self.place(placement)
+        if point.side == "midline":
+            return [(round(x, 3), round(y, 3))]
+        return [(round(-x, 3), round(y, 3)), (round(x, 3), round(y, 3))]
+
+
+# -- plane geometry helpers ---------------------------------------------------------------
+def point_in_polygon(xy: XY, polygon: Sequence[XY]) -> bool:
+    """Even-odd ray casting."""
+    x, y = xy
+    inside = False
+    for (x0, y0), (x1, y1) in zip(polygon, [*polygon[1:], polygon[0]], strict=True):
+        if (y0 > y) != (y1 > y) and x < x0 + (y - y0) * (x1 - x0) / (y1 - y0):
+            inside = not inside
+    return inside
+
+
+def polygon_area(polygon: Sequence[XY]) -> float:
+    """Signed area: negative for a clockwise ring."""
+    return 0.5 * sum(
+        x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(polygon, [*polygon[1:], polygon[0]], strict=True)
+    )
+
+
+def segment_distance(p: XY, a: XY, b: XY) -> float:
+    (px, py), (ax, ay), (bx, by) = p, a, b
+    dx, dy = bx - ax, by - ay
+    length2 = dx * dx + dy * dy
+    t = 0.0 if length2 == 0 else max(0.0, min(1.0, ((px - ax) * dx + (py - ay) * dy) / length2))
+    return math.hypot(px - (ax + t * dx), py - (ay + t * dy))
+
+
+def _interval_around(edges: list[float], x: float) -> tuple[float, float] | None:
+    """The inside interval [a, b] of a scanline that holds x (or lies nearest to it)."""
+    intervals = list(zip(edges[0::2], edges[1::2], strict=False))
+    if not intervals:
+        return None
+    return min(intervals, key=lambda ab: 0.0 if ab[0] <= x <= ab[1] else min(abs(ab[0] - x), abs(ab[1] - x)))
+
+
+def _catmull_rom(points: Sequence[XY], samples: int, closed: bool) -> list[XY]:
+    n = len(points)
+    out: list[XY] = []
+    segments = n if closed else n - 1
+    for i in range(segments):
+        p0 = points[(i - 1) % n] if closed or i > 0 else points[0]
+        p1, p2 = points[i], points[(i + 1) % n]
+        p3 = points[(i + 2) % n] if closed or i + 2 < n else points[-1]
+        for step in range(samples):
+            t = step / samples
+            t2, t3 = t * t, t * t * t
+            out.append(
+                tuple(  # type: ignore[arg-type]
+                    round(
+                        0.5
+                        * (
+                            2 * p1[k]
+                            + (-p0[k] + p2[k]) * t
+                            + (2 * p0[k] - 5 * p1[k] + 4 * p2[k] - p3[k]) * t2
+                            + (-p0[k] + 3 * p1[k] - 3 * p2[k] + p3[k]) * t3
+                        ),
+                        3,
+                    )
+                    for k in (0, 1)
+                )
+            )
+    if not closed:
+        out.append(points[-1])
+    return out
+
+
+def _catmull_rom_closed(points: Sequence[XY], samples: int) -> list[XY]:
+    return _catmull_rom(points, samples, closed=True)
+
+
+def _catmull_rom_open(points: Sequence[XY], samples: int) -> list[XY]:
+    return _catmull_rom(points, samples, closed=False)
+
+
+def mirror(points: Iterable[XY]) -> list[XY]:
+    return [(-x, y) for x, y in points]

@@ -1,0 +1,242 @@
+"""Load `meridians.yaml` into an `Atlas`, with errors a clinician can act on.
+
+Every problem is reported as `FILE:LINE: path.to.field: message`. The CLI, the
+app and the tests all show these same lines. YAML is read here only, and only
+with the safe loader.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from .model import CHANNEL_IDS, PLACEMENT_TAGS, Atlas
+
+PathPart = str | int
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.path}: {self.message}"
+
+
+class ContentError(Exception):
+    """One or more problems in a content file."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def format_path(parts: Sequence[PathPart]) -> str:
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text or "(file)"
+
+
+class SourceMap:
+    """Finds the line of any field of the document, for error messages."""
+
+    def __init__(self, file: str, root: yaml.Node | None) -> None:
+        self.file = file
+        self.root = root
+
+    def node(self, parts: Sequence[PathPart]) -> yaml.Node | None:
+        node = self.root
+        for part in parts:
+            child = _child(node, part)
+            if child is None:
+                return node  # the deepest part that exists, e.g. the parent of a missing field
+            node = child
+        return node
+
+    def line(self, parts: Sequence[PathPart]) -> int:
+        node = self.node(parts)
+        return node.start_mark.line + 1 if node is not None else 1
+
+    def key_line(self, parts: Sequence[PathPart]) -> int:
+        """The line of a mapping key itself (for keys that should not be there)."""
+        *parent_parts, key = parts
+        parent = self.node(parent_parts)
+        if isinstance(parent, yaml.MappingNode):
+            for key_node, _ in parent.value:
+                if key_node.value == key:
+                    return int(key_node.start_mark.line) + 1
+        return self.line(parent_parts)
+
+    def problem(self, parts: Sequence[PathPart], message: str, *, key: bool = False) -> Problem:
+        line = self.key_line(parts) if key else self.line(parts)
+        return Problem(self.file, line, format_path(parts), message)
+
+
+def _child(node: yaml.Node | None, part: PathPart) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if key_node.value == part:
+                return value_node  # type: ignore[no-any-return]
+    if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+        return node.value[part]  # type: ignore[no-any-return]
+    return None
+
+
+@dataclass(frozen=True)
+class LoadedContent:
+    atlas: Atlas
+    source: SourceMap
+
+
+def load_content(path: str | Path) -> LoadedContent:
+    """Read, parse and validate a content file; raise `ContentError` on any problem."""
+    file = str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as error:
+        raise ContentError([Problem(file, 1, "(file)", f"cannot read the file: {error.strerror}")]) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise ContentError(
+            [
+                Problem(
+                    file,
+                    line,
+                    "(file)",
+                    f"not valid UTF-8 (byte 0x{raw[error.start]:02x}); save the file as UTF-8",
+                )
+            ]
+        ) from None
+    if not text.strip():
+        raise ContentError([Problem(file, 1, "(file)", "the file is empty")])
+    try:
+        data = yaml.safe_load(text)
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        reason = getattr(error, "problem", None) or str(error)
+        raise ContentError([Problem(file, line, "(syntax)", f"YAML syntax error: {reason}")]) from None
+    source = SourceMap(file, root)
+    if not isinstance(data, dict):
+        raise ContentError(
+            [source.problem([], "the top level must be a mapping of keys (version, channels, points, ...)")]
+        )
+    try:
+        atlas = Atlas.model_validate(data)
+    except ValidationError as error:
+        raise ContentError(sorted(_schema_problems(error, source), key=lambda p: p.line)) from None
+    problems = list(cross_reference_problems(atlas, source))
+    if problems:
+        raise ContentError(problems)
+    return LoadedContent(atlas, source)
+
+
+def _schema_problems(error: ValidationError, source: SourceMap) -> Iterator[Problem]:
+    seen: set[tuple[int, str]] = set()
+    for detail in error.errors():
+        parts = [p for p in detail["loc"] if p not in PLACEMENT_TAGS and not _is_union_branch(p)]
+        kind = detail["type"]
+        if kind == "missing":
+            *parent, name = parts
+            problem = source.problem(parent, f"missing required field '{name}'")
+        elif kind == "extra_forbidden":
+            problem = source.problem(parts, f"unknown key '{parts[-1]}'", key=True)
+        else:
+            problem = source.problem(parts, _tidy(detail["msg"], detail.get("input")))
+        if (problem.line, problem.path) not in seen:
+            seen.add((problem.line, problem.path))
+            yield problem
+
+
+def _is_union_branch(part: PathPart) -> bool:
+    # pydantic names the branch of `float | str` it tried, e.g. "float" or "str".
+    return part in {"float", "str", "int"}
+
+
+def _tidy(message: str, value: object) -> str:
+    for prefix in ("Value error, ", "Assertion failed, "):
+        message = message.removeprefix(prefix)
+    message = message[0].lower() + message[1:] if message else message
+    if isinstance(value, str | int | float) and repr(value) not in message:
+        message += f" (got {value!r})"
+    return message
+
+
+def cross_reference_problems(atlas: Atlas, source: SourceMap) -> Iterator[Problem]:
+    """Names that must point at something: codes, channels, references."""
+    codes: dict[str, int] = {}
+    for i, point in enumerate(atlas.points):
+        if point.code in codes:
+            first = source.line(["points", codes[point.code], "code"])
+            yield source.problem(
+                ["points", i, "code"], f"duplicate point code '{point.code}' (first defined on line {first})"
+            )
+        else:
+            codes[point.code] = i
+        if point.channel not in {c.id for c in atlas.channels}:
+            yield source.problem(
+                ["points", i, "code"],
+                f"point '{point.code}' belongs to channel '{point.channel}', which the file does not define",
+            )
+        if point.side == "midline" and point.channel != "GV":
+            yield source.problem(
+                ["points", i, "side"], f"only Governing Vessel points lie on the midline, not '{point.code}'"
+            )
+
+    channel_ids: dict[str, int] = {}
+    for c, channel in enumerate(atlas.channels):
+        if channel.id in channel_ids:
+            yield source.problem(["channels", c, "id"], f"duplicate channel '{channel.id}'")
+        channel_ids[channel.id] = c
+        for b, branch in enumerate(channel.pathway):
+            for k, code in enumerate(branch):
+                if code not in codes:
+                    yield source.problem(["channels", c, "pathway", b, k], _unknown_point(code, codes))
+                elif not code.startswith(channel.id):
+                    yield source.problem(
+                        ["channels", c, "pathway", b, k], f"point '{code}' is not on the {channel.id} channel"
+                    )
+
+    ref_ids = {ref.id for ref in atlas.references}
+    region_ids: dict[str, int] = {}
+    for r, region in enumerate(atlas.regions):
+        if region.id in region_ids:
+            yield source.problem(["regions", r, "id"], f"duplicate region id '{region.id}'")
+        region_ids[region.id] = r
+        for k, link in enumerate(region.channels):
+            if link.id not in CHANNEL_IDS:
+                yield source.problem(
+                    ["regions", r, "channels", k, "id"],
+                    f"unknown channel '{link.id}' (known: {', '.join(sorted(CHANNEL_IDS))})",
+                )
+        for k, code in enumerate(region.key_points):
+            if code not in codes:
+                yield source.problem(["regions", r, "key_points", k], _unknown_point(code, codes))
+        for k, ref in enumerate(region.layers.evidence.refs):
+            if ref not in ref_ids:
+                yield source.problem(
+                    ["regions", r, "layers", "evidence", "refs", k],
+                    f"unknown reference '{ref}'{_suggest(ref, ref_ids)}",
+                )
+
+
+def _unknown_point(code: str, codes: dict[str, int]) -> str:
+    return f"unknown point '{code}'{_suggest(code, codes)}"
+
+
+def _suggest(name: str, known: Any) -> str:
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""

@@ -1,0 +1,267 @@
+"""The back-view diagram as a Plotly figure: a pure function of atlas and selection.
+
+Plotly sends no selection for clicks on filled shapes, so each region carries
+an invisible grid of markers whose `customdata` is the region id; a click
+anywhere inside a region lands on one of them. Visible point markers are
+slightly smaller than the grid markers, which makes Plotly prefer them
+when both are under the cursor.
+"""
+
+from __future__ import annotations
+
+import html
+import textwrap
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import plotly.graph_objects as go
+
+from .atlas import ResolvedAtlas
+from .body import XY
+from .model import CHANNEL_IDS, Point
+
+BODY_FILL = "#F4EEE8"
+BODY_LINE = "#A39486"
+HINT_LINE = "#D8CCC0"
+REGION_BORDER = "#E6DCD2"
+HIGHLIGHT_FILL = "rgba(240, 228, 66, 0.45)"  # Okabe-Ito yellow, clear of the channel colours
+HIGHLIGHT_LINE = "#B59F00"
+FADED = 0.16
+POINT_SIZE = 9
+TARGET_SIZE = 12  # invisible click targets: radius 6 px covers the grid gaps
+MARGIN_CM = 3.0
+
+REGION_PREFIX = "region:"
+POINT_PREFIX = "point:"
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What the person has chosen; the figure and the panel follow from it."""
+
+    regions: tuple[str, ...] = ()
+    channels: tuple[str, ...] = CHANNEL_IDS
+    point: str | None = None
+
+
+@dataclass(frozen=True)
+class Emphasis:
+    channels: frozenset[str]
+    points: frozenset[str]
+    active: bool  # False when nothing is selected: everything at full strength
+
+
+def emphasis(atlas: ResolvedAtlas, selection: Selection) -> Emphasis:
+    """Channels and points that serve the selected regions (or the selected point)."""
+    if not selection.regions and not selection.point:
+        return Emphasis(frozenset(CHANNEL_IDS), frozenset(atlas.positions), active=False)
+    channels: set[str] = set()
+    points: set[str] = set()
+    for region_id in selection.regions:
+        content = atlas.content_of(region_id)
+        channels |= {link.id for link in content.channels if link.link != "none"}
+        points |= set(content.key_points)
+    if selection.point:
+        channels.add(selection.point[:2])
+        points.add(selection.point)
+    return Emphasis(frozenset(channels), frozenset(points), active=True)
+
+
+def axis_ranges(atlas: ResolvedAtlas) -> tuple[list[float], list[float]]:
+    x0, x1, y0, y1 = atlas.body.bounds
+    half = max(abs(x0), abs(x1)) + MARGIN_CM
+    return [-half, half], [y0 - MARGIN_CM, y1 + MARGIN_CM + 4.0]
+
+
+def build_figure(atlas: ResolvedAtlas, selection: Selection, height: int = 820) -> go.Figure:
+    focus = emphasis(atlas, selection)
+    traces: list[go.BaseTraceType] = [
+        _body_trace(atlas),
+        _lines_trace(atlas.body.hints, HINT_LINE, 1.2, "anatomy"),
+        _spine_trace(atlas),
+        _lines_trace(
+            [list(p) for s in atlas.regions for p in s.polygons], REGION_BORDER, 0.8, "regions", "dot"
+        ),
+    ]
+    traces += [_highlight_trace(atlas, region_id) for region_id in selection.regions]
+    for channel_id in selection.channels:
+        traces += _channel_traces(atlas, channel_id, focus)
+    traces += _target_traces(atlas)
+    for channel_id in selection.channels:
+        traces.append(_points_trace(atlas, channel_id, focus))
+    if selection.point and selection.point in atlas.positions:
+        traces.append(_selected_point_trace(atlas, selection.point))
+
+    x_range, y_range = axis_ranges(atlas)
+    figure = go.Figure(data=traces)
+    figure.update_layout(
+        height=height,
+        margin={"l": 4, "r": 4, "t": 8, "b": 4},
+        xaxis={"range": x_range, "visible": False, "fixedrange": True},
+        yaxis={"range": y_range, "visible": False, "fixedrange": True, "scaleanchor": "x"},
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        hovermode="closest",
+        hoverdistance=2,
+        dragmode=False,
+        clickmode="event+select",
+        showlegend=True,
+        legend={"orientation": "h", "x": 0.5, "xanchor": "center", "y": 0.0, "yanchor": "top",
+                "itemclick": False, "itemdoubleclick": False, "font": {"size": 13}},
+        hoverlabel={"bgcolor": "white", "font": {"size": 14}, "align": "left"},
+        annotations=_side_labels(x_range, y_range),
+        uirevision="meridian-map",
+    )  # fmt: skip
+    return figure
+
+
+def _side_labels(x_range: list[float], y_range: list[float]) -> list[dict[str, Any]]:
+    """Left and right are the patient's own: on a back view, their left is on our left."""
+    common = {"y": y_range[1] - 1.0, "yanchor": "top", "showarrow": False,
+              "font": {"size": 14, "color": "#5B5048"}}  # fmt: skip
+    return [
+        {**common, "x": x_range[0] + 0.5, "xanchor": "left", "text": "Patient's <b>LEFT</b>"},
+        {**common, "x": x_range[1] - 0.5, "xanchor": "right", "text": "Patient's <b>RIGHT</b>"},
+    ]
+
+
+def _xy(points: Iterable[XY]) -> tuple[list[float | None], list[float | None]]:
+    xs: list[float | None] = []
+    ys: list[float | None] = []
+    for x, y in points:
+        xs.append(x)
+        ys.append(y)
+    return xs, ys
+
+
+def _joined(
+    lines: Iterable[Sequence[XY]], close: bool = False
+) -> tuple[list[float | None], list[float | None]]:
+    """Many polylines in one trace, separated by gaps."""
+    xs: list[float | None] = []
+    ys: list[float | None] = []
+    for line in lines:
+        lx, ly = _xy([*line, line[0]] if close else line)
+        xs += [*lx, None]
+        ys += [*ly, None]
+    return xs, ys
+
+
+def _body_trace(atlas: ResolvedAtlas) -> go.Scatter:
+    xs, ys = _xy([*atlas.body.outline, atlas.body.outline[0]])
+    return go.Scatter(x=xs, y=ys, mode="lines", fill="toself", fillcolor=BODY_FILL,
+                      line={"color": BODY_LINE, "width": 1.6}, hoverinfo="skip",
+                      showlegend=False, name="body")  # fmt: skip
+
+
+def _lines_trace(
+    lines: Iterable[Sequence[XY]], colour: str, width: float, name: str, dash: str = "solid"
+) -> go.Scatter:
+    xs, ys = _joined(lines)
+    return go.Scatter(x=xs, y=ys, mode="lines", line={"color": colour, "width": width, "dash": dash},
+                      hoverinfo="skip", showlegend=False, name=name)  # fmt: skip
+
+
+def _spine_trace(atlas: ResolvedAtlas) -> go.Scatter:
+    ticks = [[(-0.7, y + 0.35), (0.7, y + 0.35)] for _, y in atlas.body.spinous_processes()]
+    return _lines_trace(ticks, "#C4B6A8", 2.2, "spine")
+
+
+def _highlight_trace(atlas: ResolvedAtlas, region_id: str) -> go.Scatter:
+    shape = atlas.region_shapes[region_id]
+    xs, ys = _joined(shape.polygons, close=True)
+    return go.Scatter(x=xs, y=ys, mode="lines", fill="toself", fillcolor=HIGHLIGHT_FILL,
+                      line={"color": HIGHLIGHT_LINE, "width": 1.5}, hoverinfo="skip",
+                      showlegend=False, name=f"selected: {shape.label}")  # fmt: skip
+
+
+def _channel_traces(atlas: ResolvedAtlas, channel_id: str, focus: Emphasis) -> list[go.Scatter]:
+    channel = atlas.channels[channel_id]
+    strength = 1.0 if channel_id in focus.channels else FADED
+    traces = []
+    deep = atlas.deep_lines(channel_id)
+    if deep:
+        xs, ys = _joined(line for _, line in deep)
+        traces.append(go.Scatter(
+            x=xs, y=ys, mode="lines", opacity=strength * 0.85, hoverinfo="skip",
+            line={"color": channel.colour, "width": 2.2, "dash": channel.dash},
+            name=f"{channel.name}: internal pathway (deep)", legendgroup=channel_id,
+        ))  # fmt: skip
+    xs, ys = _joined(atlas.surface_lines(channel_id))
+    traces.append(go.Scatter(
+        x=xs, y=ys, mode="lines", opacity=strength, hoverinfo="skip",
+        line={"color": channel.colour, "width": 3.2}, legendgroup=channel_id,
+        name=f"{channel.id} {channel.name} (surface)",
+    ))  # fmt: skip
+    return traces
+
+
+def _target_traces(atlas: ResolvedAtlas) -> list[go.Scatter]:
+    traces = []
+    for shape in atlas.regions:
+        targets = atlas.click_targets[shape.id]
+        xs, ys = _xy(targets)
+        traces.append(go.Scatter(
+            x=xs, y=ys, mode="markers", name=shape.label, showlegend=False,
+            customdata=[REGION_PREFIX + shape.id] * len(targets),
+            marker={"size": TARGET_SIZE, "color": "rgba(0,0,0,0)"},
+            selected={"marker": {"opacity": 0}}, unselected={"marker": {"opacity": 0}},
+            hovertemplate=f"{html.escape(shape.label)}<extra></extra>",
+        ))  # fmt: skip
+    return traces
+
+
+def point_card(point: Point) -> str:
+    """The hover card: code, names, location. Data is escaped: it is never markup."""
+    location = "<br>".join(textwrap.wrap(html.escape(point.location), 44))
+    return (
+        f"<b>{point.code}</b>  {html.escape(point.pinyin)}  {html.escape(point.hanzi)}<br>"
+        f"<i>{html.escape(point.english)}</i><br>{location}"
+    )
+
+
+def _points_trace(atlas: ResolvedAtlas, channel_id: str, focus: Emphasis) -> go.Scatter:
+    channel = atlas.channels[channel_id]
+    points = atlas.visible_points(channel_id)
+    xs: list[float] = []
+    ys: list[float] = []
+    cards: list[str] = []
+    ids: list[str] = []
+    sizes: list[float] = []
+    for point in points:
+        key = point.code in focus.points
+        for x, y in atlas.positions[point.code]:
+            xs.append(x)
+            ys.append(y)
+            cards.append(point_card(point))
+            ids.append(POINT_PREFIX + point.code)
+            sizes.append(POINT_SIZE + 3 if key and focus.active else POINT_SIZE)
+    strength = 1.0 if channel_id in focus.channels else FADED
+    return go.Scatter(
+        x=xs, y=ys, mode="markers", name=f"{channel.id} points", legendgroup=channel_id,
+        showlegend=False, customdata=ids, text=cards, hovertemplate="%{text}<extra></extra>",
+        marker={"size": sizes, "color": channel.colour, "symbol": channel.symbol,
+                "opacity": strength, "line": {"color": "white", "width": 1}},
+        selected={"marker": {"opacity": strength}}, unselected={"marker": {"opacity": strength}},
+    )  # fmt: skip
+
+
+def _selected_point_trace(atlas: ResolvedAtlas, code: str) -> go.Scatter:
+    xs, ys = _xy(atlas.positions[code])
+    colour = atlas.channels[code[:2]].colour
+    ring = {"size": 22, "color": "rgba(0,0,0,0)", "line": {"color": colour, "width": 3}}
+    return go.Scatter(x=xs, y=ys, mode="markers", hoverinfo="skip", showlegend=False,
+                      name=f"selected point {code}", marker=ring)  # fmt: skip
+
+
+def parse_click(customdata: object) -> tuple[str, str] | None:
+    """('region', id) or ('point', code) from a clicked marker's customdata."""
+    if isinstance(customdata, list) and customdata:
+        customdata = customdata[0]
+    if not isinstance(customdata, str):
+        return None
+    for prefix in (REGION_PREFIX, POINT_PREFIX):
+        if customdata.startswith(prefix):
+            return prefix[:-1], customdata[len(prefix) :]
+    return None

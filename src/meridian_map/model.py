@@ -1,0 +1,254 @@
+"""The content model: what `data/meridians.yaml` may say, typed and frozen.
+
+This is the ground floor: it imports nothing else from the package. Everything
+a clinician can edit lives here; cross-references (a pathway naming a point, a
+region naming a reference) are checked in `content`.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    field_validator,
+    model_validator,
+)
+
+CHANNEL_IDS = ("BL", "KI", "GV", "GB")
+# WHO 2008 code ranges; GV29 (Yintang) is the later, non-WHO addition.
+CHANNEL_RANGES = {"BL": 67, "KI": 27, "GV": 29, "GB": 44}
+CODE_PATTERN = re.compile(r"^(BL|KI|GV|GB)([1-9][0-9]?)$")
+
+VERTEBRAL_LEVELS = (
+    *(f"C{n}" for n in range(1, 8)),
+    *(f"T{n}" for n in range(1, 13)),
+    *(f"L{n}" for n in range(1, 6)),
+    *(f"S{n}" for n in range(1, 5)),
+)
+
+ViewId = Literal["posterior"]
+VIEW_IDS: tuple[ViewId, ...] = ("posterior",)
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+class Scale(StrEnum):
+    """Proportional B-cun scales; each is one standard bone measurement."""
+
+    back = "back"  # medial borders of the scapulae: 6 B-cun
+    head = "head"  # between the mastoid processes: 9 B-cun
+    scalp = "scalp"  # posterior hairline to vertex: 7 B-cun
+    neck = "neck"  # posterior hairline to C7: 3 B-cun
+    thigh = "thigh"  # gluteal fold to popliteal crease: 14 B-cun
+    thigh_lateral = "thigh_lateral"  # greater trochanter to popliteal crease: 19 B-cun
+    leg = "leg"  # popliteal crease to lateral malleolus: 16 B-cun
+    leg_medial = "leg_medial"  # medial tibial condyle to medial malleolus: 13 B-cun
+
+
+class SpinalPlacement(Frozen):
+    """Level with a spinous process (or sacral foramen), so many B-cun from the midline."""
+
+    level: str
+    from_midline: Annotated[float, Field(ge=0, le=12)]
+    border: Literal["inferior", "superior"] = "inferior"
+    scale: Scale = Scale.back
+
+    @field_validator("level")
+    @classmethod
+    def _known_level(cls, level: str) -> str:
+        if level not in VERTEBRAL_LEVELS:
+            raise ValueError(f"unknown vertebral level {level!r} (known: C1-C7, T1-T12, L1-L5, S1-S4)")
+        return level
+
+
+class LandmarkPlacement(Frozen):
+    """From a named landmark, moved along and across the limb in B-cun of one scale.
+
+    With `edge`, the horizontal position is taken from the body's outline at that
+    height (for points on the side of a limb that a back view shows at its edge).
+    """
+
+    landmark: str
+    above: Annotated[float, Field(gt=0)] | None = None
+    below: Annotated[float, Field(gt=0)] | None = None
+    lateral: Annotated[float, Field(gt=0)] | None = None
+    medial: Annotated[float, Field(gt=0)] | None = None
+    scale: Scale | None = None
+    edge: Literal["lateral", "medial"] | None = None
+    inset: Annotated[float, Field(ge=0)] = 0.0
+
+    @model_validator(mode="after")
+    def _consistent(self) -> LandmarkPlacement:
+        if self.above is not None and self.below is not None:
+            raise ValueError("give 'above' or 'below', not both")
+        if self.lateral is not None and self.medial is not None:
+            raise ValueError("give 'lateral' or 'medial', not both")
+        offsets = (self.above, self.below, self.lateral, self.medial)
+        if self.scale is None and (any(o is not None for o in offsets) or self.inset):
+            raise ValueError("'scale' is required when an offset is given")
+        return self
+
+    @property
+    def rise(self) -> float:
+        """Signed vertical offset in B-cun (up is positive)."""
+        return (self.above or 0.0) - (self.below or 0.0)
+
+    @property
+    def outward(self) -> float:
+        """Signed horizontal offset in B-cun (away from the midline is positive)."""
+        return (self.lateral or 0.0) - (self.medial or 0.0)
+
+
+class BetweenPlacement(Frozen):
+    """A fraction of the way from one landmark (or spinal level) to another."""
+
+    between: tuple[str, str]
+    fraction: Annotated[float, Field(ge=0, le=1)]
+
+
+def _placement_kind(value: object) -> str:
+    """Pick the placement form from its keys, so errors speak of one form only."""
+    keys = value.keys() if isinstance(value, dict) else vars(value).keys()
+    if "level" in keys:
+        return "spinal"
+    if "between" in keys:
+        return "between"
+    return "landmark"
+
+
+PLACEMENT_TAGS = ("spinal", "between", "landmark")
+Placement = Annotated[
+    Annotated[SpinalPlacement, Tag("spinal")]
+    | Annotated[BetweenPlacement, Tag("between")]
+    | Annotated[LandmarkPlacement, Tag("landmark")],
+    Discriminator(_placement_kind),
+]
+
+
+class Point(Frozen):
+    code: str
+    pinyin: Annotated[str, Field(min_length=1)]
+    hanzi: Annotated[str, Field(min_length=1)]
+    english: Annotated[str, Field(min_length=1)]
+    location: Annotated[str, Field(min_length=1)]
+    region: str
+    side: Literal["bilateral", "midline"]
+    views: dict[ViewId, Placement] = Field(default_factory=dict)
+    who_standard: bool = True
+    note: str | None = None
+
+    @field_validator("code")
+    @classmethod
+    def _code_shape(cls, code: str) -> str:
+        match = CODE_PATTERN.match(code)
+        if not match:
+            raise ValueError(f"point code {code!r} is not a channel id followed by a number (e.g. BL23)")
+        channel, number = match.group(1), int(match.group(2))
+        if number > CHANNEL_RANGES[channel]:
+            raise ValueError(f"point code {code!r} is outside {channel}1-{channel}{CHANNEL_RANGES[channel]}")
+        return code
+
+    @property
+    def channel(self) -> str:
+        return self.code[:2]
+
+    @property
+    def number(self) -> int:
+        return int(self.code[2:])
+
+
+class DeepPathway(Frozen):
+    """An internal course, drawn dashed: through landmarks and points, in order."""
+
+    label: Annotated[str, Field(min_length=1)]
+    view: ViewId = "posterior"
+    through: Annotated[list[str], Field(min_length=2)]
+
+
+class Channel(Frozen):
+    id: str
+    name: Annotated[str, Field(min_length=1)]
+    english: Annotated[str, Field(min_length=1)]
+    pinyin: Annotated[str, Field(min_length=1)]
+    hanzi: Annotated[str, Field(min_length=1)]
+    colour: Annotated[str, Field(pattern=r"^#[0-9A-Fa-f]{6}$")]
+    dash: Literal["dash", "dot", "dashdot", "longdash", "longdashdot"]
+    symbol: Literal["circle", "square", "diamond", "triangle-up", "hexagon"]
+    pathway: Annotated[list[list[str]], Field(min_length=1)]
+    deep_pathways: list[DeepPathway] = Field(default_factory=list)
+    summary_plain: Annotated[str, Field(min_length=1)]
+    summary_traditional: Annotated[str, Field(min_length=1)]
+
+    @field_validator("id")
+    @classmethod
+    def _known_channel(cls, channel_id: str) -> str:
+        if channel_id not in CHANNEL_IDS:
+            raise ValueError(f"unknown channel {channel_id!r} (known: {', '.join(sorted(CHANNEL_IDS))})")
+        return channel_id
+
+
+class ChannelLink(Frozen):
+    id: str
+    link: Literal["runs_through", "distal", "deep", "none"]
+    note: Annotated[str, Field(min_length=1)]
+
+
+class Evidence(Frozen):
+    summary: Annotated[str, Field(min_length=1)]
+    refs: list[str] = Field(default_factory=list)
+
+
+class Layers(Frozen):
+    plain: Annotated[str, Field(min_length=1)]
+    traditional: Annotated[str, Field(min_length=1)]
+    anatomy: Annotated[str, Field(min_length=1)]
+    asks: Annotated[list[str], Field(min_length=1)]
+    evidence: Evidence
+    red_flags: Annotated[list[str], Field(min_length=1)]
+
+
+# A region vertex: [x, y]. x is B-cun from the midline on the back scale (lateral
+# is positive for a paired region, drawn on the patient's right and mirrored), a
+# landmark name (its x), "arm_line" (the line between trunk and arm at that
+# height) or "out" (past the body's edge). y is a landmark or vertebral level, or
+# "top"/"bottom" (past the head and feet).
+Vertex = tuple[float | str, str]
+
+
+class Region(Frozen):
+    id: Annotated[str, Field(pattern=r"^[a-z][a-z_]*$")]
+    label: Annotated[str, Field(min_length=1)]
+    paired: bool
+    view: ViewId = "posterior"
+    shape: Annotated[list[Annotated[list[Vertex], Field(min_length=3)]], Field(min_length=1)]
+    channels: Annotated[list[ChannelLink], Field(min_length=1)]
+    key_points: list[str] = Field(default_factory=list)
+    layers: Layers
+
+
+class Reference(Frozen):
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+    citation: Annotated[str, Field(min_length=1)]
+    url: str | None = None
+    note: str | None = None
+
+
+class Atlas(Frozen):
+    """The whole content file."""
+
+    version: Literal[1]
+    disclaimer: Annotated[str, Field(min_length=1)]
+    red_flags_general: Annotated[list[str], Field(min_length=1)]
+    channels: Annotated[list[Channel], Field(min_length=1)]
+    points: Annotated[list[Point], Field(min_length=1)]
+    regions: Annotated[list[Region], Field(min_length=1)]
+    references: list[Reference] = Field(default_factory=list)

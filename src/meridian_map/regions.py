@@ -1,0 +1,235 @@
+"""Pain regions on the body: their polygons, what lies where, and the click grid.
+
+A region's shape in the content file is a list of convex cells whose corners
+name landmarks and vertebral levels. Each cell is clipped to the silhouette,
+so a region follows the body's outline however the proportions change. The
+cells of all regions together must cover the body once: no gaps, no overlaps.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+from .body import XY, BodyModel, PlacementError, point_in_polygon, polygon_area, segment_distance
+from .model import Region, Scale, Vertex
+
+FAR_CM = 60.0  # "out", "top" and "bottom": well past the body
+GRID_SPACING_CM = 1.3  # click targets: fine enough that every click lands near one
+# The grid is offset by an irrational-looking fraction so no grid point sits on a border.
+_GRID_OFFSET = (0.377, 0.291)
+
+
+class ShapeError(ValueError):
+    """A region cell that cannot be built (unknown name, not convex)."""
+
+    def __init__(self, cell: int, vertex: int | None, message: str) -> None:
+        super().__init__(message)
+        self.cell = cell
+        self.vertex = vertex
+
+
+@dataclass(frozen=True)
+class RegionShape:
+    """A region as drawn: id with side, its convex cells and its clipped polygons."""
+
+    id: str  # e.g. "lower_back_left"
+    base_id: str  # e.g. "lower_back"
+    label: str
+    side: str  # "left", "right" or "center"
+    cells: tuple[tuple[XY, ...], ...]
+    polygons: tuple[tuple[XY, ...], ...]
+
+    def contains(self, xy: XY) -> bool:
+        return any(point_in_polygon(xy, cell) for cell in self.cells)
+
+    @cached_property
+    def anchor(self) -> XY:
+        """A point well inside the region: the grid point farthest from its edges."""
+        best, best_depth = self.polygons[0][0], -1.0
+        for polygon in self.polygons:
+            for xy in _grid_within(polygon, 0.8):
+                depth = min(_edge_distance(xy, p) for p in self.polygons)
+                if depth > best_depth:
+                    best, best_depth = xy, depth
+        return best
+
+
+def region_ids(region: Region) -> list[tuple[str, str]]:
+    """The (id, side) pairs one content entry expands to."""
+    if region.paired:
+        return [(f"{region.id}_left", "left"), (f"{region.id}_right", "right")]
+    return [(region.id, "center")]
+
+
+def side_label(label: str, side: str) -> str:
+    return label if side == "center" else f"{label} ({side})"
+
+
+def resolve_vertex(body: BodyModel, vertex: Vertex) -> XY:
+    """A region corner in figure coordinates, on the patient's right for paired regions."""
+    x_ref, y_ref = vertex
+    if y_ref == "top":
+        y = body.bounds[3] + FAR_CM
+    elif y_ref == "bottom":
+        y = body.bounds[2] - FAR_CM
+    else:
+        y = body.anchor(y_ref)[1]
+    if isinstance(x_ref, int | float):
+        x = float(x_ref) * body.cun(Scale.back)
+    elif x_ref == "out":
+        x = FAR_CM
+    elif x_ref == "-out":
+        x = -FAR_CM
+    elif x_ref == "arm_line":
+        x = body.arm_line_x(y)
+    else:
+        x = body.anchor(x_ref)[0]
+    return (x, y)
+
+
+def build_cells(body: BodyModel, region: Region) -> list[tuple[XY, ...]]:
+    """The region's convex cells on the right side (as written), counter-clockwise."""
+    cells = []
+    for c, cell in enumerate(region.shape):
+        corners = []
+        for v, vertex in enumerate(cell):
+            try:
+                corners.append(resolve_vertex(body, vertex))
+            except PlacementError as error:
+                raise ShapeError(c, v, str(error)) from None
+        if polygon_area(corners) < 0:
+            corners.reverse()
+        if not is_convex(corners):
+            raise ShapeError(c, None, "cell is not convex: split it into convex cells")
+        cells.append(tuple(corners))
+    return cells
+
+
+def resolve_regions(body: BodyModel, regions: Iterable[Region]) -> list[RegionShape]:
+    shapes = []
+    for region in regions:
+        right_cells = build_cells(body, region)
+        for region_id, side in region_ids(region):
+            if side == "left":
+                cells = [tuple((-x, y) for x, y in reversed(cell)) for cell in right_cells]
+            else:
+                cells = right_cells
+            polygons = [clip_convex(body.outline, cell) for cell in cells]
+            shapes.append(
+                RegionShape(
+                    id=region_id,
+                    base_id=region.id,
+                    label=side_label(region.label, side),
+                    side=side,
+                    cells=tuple(cells),
+                    polygons=tuple(tuple(p) for p in polygons if len(p) >= 3),
+                )
+            )
+    return shapes
+
+
+def region_at(shapes: Sequence[RegionShape], body: BodyModel, xy: XY) -> RegionShape | None:
+    """The region under a point of the figure, or None off the body."""
+    if not body.contains(xy):
+        return None
+    return next((shape for shape in shapes if shape.contains(xy)), None)
+
+
+def body_grid(body: BodyModel, spacing: float = GRID_SPACING_CM) -> list[XY]:
+    """Grid points inside the silhouette."""
+    return list(_grid_within(body.outline, spacing))
+
+
+@dataclass(frozen=True)
+class CoverageProblem:
+    kind: str  # "gap" or "overlap"
+    at: XY
+    region_ids: tuple[str, ...]
+
+
+def coverage_problems(
+    body: BodyModel, shapes: Sequence[RegionShape], spacing: float = 1.0
+) -> list[CoverageProblem]:
+    """Body points that no region covers, or that two regions both claim (one per pair)."""
+    problems: list[CoverageProblem] = []
+    seen: set[tuple[str, ...]] = set()
+    for xy in body_grid(body, spacing):
+        owners = tuple(shape.id for shape in shapes if shape.contains(xy))
+        if len(owners) == 1 or owners in seen:
+            continue
+        seen.add(owners)
+        problems.append(CoverageProblem("gap" if not owners else "overlap", xy, owners))
+    return problems
+
+
+def click_targets(body: BodyModel, shapes: Sequence[RegionShape]) -> dict[str, list[XY]]:
+    """Grid points by region: invisible markers that make the regions clickable."""
+    targets: dict[str, list[XY]] = {shape.id: [] for shape in shapes}
+    for xy in body_grid(body):
+        owner = next((shape for shape in shapes if shape.contains(xy)), None)
+        if owner is not None:
+            targets[owner.id].append(xy)
+    return targets
+
+
+# -- plane geometry ------------------------------------------------------------------------
+def is_convex(polygon: Sequence[XY]) -> bool:
+    signs = set()
+    n = len(polygon)
+    for i in range(n):
+        (x0, y0), (x1, y1), (x2, y2) = polygon[i], polygon[(i + 1) % n], polygon[(i + 2) % n]
+        cross = (x1 - x0) * (y2 - y1) - (y1 - y0) * (x2 - x1)
+        if abs(cross) > 1e-9:
+            signs.add(cross > 0)
+    return len(signs) <= 1
+
+
+def clip_convex(subject: Sequence[XY], clip: Sequence[XY]) -> list[XY]:
+    """Sutherland-Hodgman: the part of `subject` inside the convex, counter-clockwise `clip`."""
+    output = list(subject)
+    for (ax, ay), (bx, by) in zip(clip, [*clip[1:], clip[0]], strict=True):
+        if not output:
+            break
+        points, output = output, []
+
+        def inside(p: XY, ax: float = ax, ay: float = ay, bx: float = bx, by: float = by) -> bool:
+            return (bx - ax) * (p[1] - ay) - (by - ay) * (p[0] - ax) >= 0
+
+        def crossing(p: XY, q: XY, ax: float = ax, ay: float = ay, bx: float = bx, by: float = by) -> XY:
+            (px, py), (qx, qy) = p, q
+            denominator = (bx - ax) * (qy - py) - (by - ay) * (qx - px)
+            t = ((bx - ax) * (ay - py) - (by - ay) * (ax - px)) / denominator
+            return (round(px + t * (qx - px), 3), round(py + t * (qy - py), 3))
+
+        for p, q in zip([points[-1], *points[:-1]], points, strict=True):
+            if inside(q):
+                if not inside(p):
+                    output.append(crossing(p, q))
+                output.append(q)
+            elif inside(p):
+                output.append(crossing(p, q))
+    return output
+
+
+def _grid_within(polygon: Sequence[XY], spacing: float) -> Iterable[XY]:
+    xs = [x for x, _ in polygon]
+    ys = [y for _, y in polygon]
+    x0 = math.floor(min(xs) / spacing) * spacing + _GRID_OFFSET[0] * spacing
+    y0 = math.floor(min(ys) / spacing) * spacing + _GRID_OFFSET[1] * spacing
+    for i in range(int((max(ys) - y0) / spacing) + 1):
+        y = y0 + i * spacing
+        for j in range(int((max(xs) - x0) / spacing) + 1):
+            xy = (round(x0 + j * spacing, 3), round(y, 3))
+            if point_in_polygon(xy, polygon):
+                yield xy
+
+
+def _edge_distance(xy: XY, polygon: Sequence[XY]) -> float:
+    inside = point_in_polygon(xy, polygon)
+    distance = min(
+        segment_distance(xy, a, b) for a, b in zip(polygon, [*polygon[1:], polygon[0]], strict=True)
+    )
+    return distance if inside else -distance

@@ -1,0 +1,202 @@
+"""The page: diagram on the left, explanation on the right. Thin: the domain does the work."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import streamlit as st
+
+from meridian_map.atlas import ResolvedAtlas, data_path, open_atlas
+from meridian_map.content import ContentError
+from meridian_map.explain import RegionExplanation, explain_region
+from meridian_map.figure import Selection, build_figure
+from meridian_map.model import CHANNEL_IDS, Point
+
+from . import state
+
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]<>()#+!|~$])")
+
+
+def safe(text: str) -> str:
+    """Content is text, never markup: escape what Markdown would interpret."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _load(path: str, modified: float) -> ResolvedAtlas | ContentError:
+    try:
+        atlas = open_atlas(path)
+    except ContentError as error:
+        return error
+    _ = atlas.click_targets  # computed once here, not on the first click
+    return atlas
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _figure(_atlas: ResolvedAtlas, atlas_key: str, selection: Selection) -> object:
+    # Built once per selection and atlas; reruns that change nothing else reuse it.
+    return build_figure(_atlas, selection)
+
+
+def main() -> None:
+    st.set_page_config(page_title="Meridian Map", page_icon=":material/accessibility_new:", layout="wide")
+    path = data_path()
+    modified = Path(path).stat().st_mtime if Path(path).exists() else 0.0
+    loaded = _load(str(path), modified)
+    st.title("Meridian Map")
+    if isinstance(loaded, ContentError):
+        _content_problems(loaded)
+        return
+    atlas = loaded
+    state.sync_from_url(atlas)
+    state.sync_widgets()
+    st.markdown(
+        "Click where it hurts on the back of the body. You will see which acupuncture channels run "
+        "there, the key points, and why a practitioner would work on them."
+    )
+    for notice in st.session_state.pop(state.NOTICES, []):
+        st.info(f"Ignored from the link: unknown {safe(notice)}.", icon=":material/info:")
+
+    _sidebar(atlas)
+    diagram, panel = st.columns([5, 6], gap="large")
+    with diagram:
+        _diagram(atlas)
+    with panel:
+        _panel(atlas)
+    state.write_url()
+
+
+def _content_problems(error: ContentError) -> None:
+    st.error(
+        "The content file has problems, so the map cannot be drawn. "
+        "Fix these lines (file:line: field: problem) and reload:",
+        icon=":material/error:",
+    )
+    st.code("\n".join(str(p) for p in error.problems), language=None)
+
+
+def _sidebar(atlas: ResolvedAtlas) -> None:
+    with st.sidebar:
+        st.header("Channels")
+        st.caption("Solid lines run on the surface; dashed lines are internal pathways.")
+        for channel_id in CHANNEL_IDS:
+            channel = atlas.channels[channel_id]
+            st.toggle(
+                f"{channel.id} · {channel.name} ({_shape_word(channel.symbol)} points)",
+                key=state.channel_widget(channel_id),
+                on_change=state.on_channel_toggled,
+            )
+        st.divider()
+        st.caption(safe(atlas.atlas.disclaimer))
+
+
+def _shape_word(symbol: str) -> str:
+    return {"triangle-up": "triangle"}.get(symbol, symbol)
+
+
+def _diagram(atlas: ResolvedAtlas) -> None:
+    labels = {shape.id: shape.label for shape in atlas.regions}
+    pick, clear = st.columns([5, 1], vertical_alignment="bottom")
+    with pick:
+        st.multiselect(
+            "Where does it hurt? Click the body, or choose here",
+            options=list(labels),
+            format_func=labels.__getitem__,
+            key=state.REGION_WIDGET,
+            on_change=state.on_regions_chosen,
+            placeholder="Choose one or more areas",
+        )
+    with clear:
+        st.button("Clear", on_click=state.clear, width="stretch")
+    selection = state.current()
+    key = state.chart_key()
+    st.plotly_chart(
+        _figure(atlas, atlas.file, selection),
+        key=key,
+        on_select=lambda: state.on_chart_click(key),
+        selection_mode="points",
+        theme=None,
+        config={"displayModeBar": False, "scrollZoom": False, "responsive": True},
+    )
+
+
+def _panel(atlas: ResolvedAtlas) -> None:
+    selection = state.current()
+    if selection.point:
+        _point_card(atlas, atlas.points[selection.point])
+    if not selection.regions:
+        if not selection.point:
+            _welcome(atlas)
+        return
+    for region_id in selection.regions:
+        _region(atlas, explain_region(atlas, region_id))
+    _general_red_flags(atlas)
+
+
+def _welcome(atlas: ResolvedAtlas) -> None:
+    st.subheader("Start with where it hurts")
+    st.markdown(
+        "Hover over the body to see the name of each area, then click it. You can choose more than "
+        "one area, for pain that spreads. Click a coloured point to read about it."
+    )
+    for channel in atlas.atlas.channels:
+        with st.container(border=True):
+            st.markdown(f"**{channel.id} · {safe(channel.name)}** ({safe(channel.pinyin)}, {channel.hanzi})")
+            st.markdown(safe(channel.summary_plain))
+    st.caption(safe(atlas.atlas.disclaimer))
+
+
+def _point_card(atlas: ResolvedAtlas, point: Point) -> None:
+    channel = atlas.channels[point.channel]
+    with st.container(border=True, key="point_card"):
+        st.subheader(f"{point.code} · {safe(point.pinyin)} · {point.hanzi}")
+        st.markdown(f"*{safe(point.english)}* on the {safe(channel.name)} channel")
+        st.markdown(f"**Where:** {safe(point.location)}")
+        if not point.who_standard:
+            st.caption("Not part of the WHO 2008 standard.")
+        if point.note:
+            st.caption(safe(point.note))
+        served = [atlas.region_shapes[r].label for r in atlas.regions_for_point(point.code)]
+        if served:
+            st.markdown("**Used for:** " + safe(", ".join(served)))
+        st.button("Close point", on_click=state.choose_point, args=(None,), key="close_point")
+
+
+def _region(atlas: ResolvedAtlas, explained: RegionExplanation) -> None:
+    layers = explained.layers
+    with st.container(border=True, key=f"region_{explained.region_id}"):
+        st.subheader(safe(explained.label))
+        st.markdown(safe(layers.plain))
+        st.markdown("**Channels here**")
+        for note in explained.channels:
+            st.markdown(f"- **{note.id} {safe(note.name)}**: {note.link_label}. {safe(note.note)}")
+        if explained.key_points:
+            st.markdown(
+                "**Key points:** "
+                + ", ".join(f"{p.code} {safe(p.pinyin)} ({p.hanzi})" for p in explained.key_points)
+            )
+        traditional, anatomy, asks, evidence = st.tabs(
+            ["Traditional view", "Anatomy", "What a practitioner asks", "What the evidence says"]
+        )
+        traditional.markdown(safe(layers.traditional))
+        anatomy.markdown(safe(layers.anatomy))
+        asks.markdown("\n".join(f"- {safe(q)}" for q in layers.asks))
+        evidence.markdown(safe(layers.evidence.summary))
+        for citation in explained.citations:
+            link = f" {citation.url}" if citation.url else ""
+            evidence.caption(f"[{citation.number}] {safe(citation.text)}{safe(link)}")
+        st.warning(
+            "**See a doctor instead, or first, if:**\n"
+            + "\n".join(f"- {safe(flag)}" for flag in layers.red_flags),
+            icon=":material/medical_services:",
+        )
+
+
+def _general_red_flags(atlas: ResolvedAtlas) -> None:
+    st.error(
+        "**Get medical help promptly for back pain with any of these:**\n"
+        + "\n".join(f"- {safe(flag)}" for flag in atlas.atlas.red_flags_general),
+        icon=":material/emergency:",
+    )
+    st.caption(safe(atlas.atlas.disclaimer))

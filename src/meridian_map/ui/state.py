@@ -1,0 +1,158 @@
+"""Selection state: one place that reads and writes it, and keeps it in the URL.
+
+Streamlit reruns the whole script on every interaction. The state changes only
+in widget callbacks (once per user action) and when the URL changes from the
+outside (opening a link, the browser's Back button). Each run writes the URL
+back only when it differs, so Back steps through real changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import streamlit as st
+
+from meridian_map.atlas import ResolvedAtlas
+from meridian_map.figure import Selection, parse_click
+from meridian_map.model import CHANNEL_IDS
+
+REGIONS = "regions"
+CHANNELS = "channels"
+POINT = "point"
+URL_WRITTEN = "_url_written"
+NOTICES = "_notices"
+NONCE = "_chart_nonce"
+REGION_WIDGET = "region_select"
+
+
+def channel_widget(channel_id: str) -> str:
+    return f"show_{channel_id}"
+
+
+@dataclass(frozen=True)
+class UrlState:
+    regions: tuple[str, ...] = ()
+    channels: tuple[str, ...] = CHANNEL_IDS
+    point: str | None = None
+    ignored: tuple[str, ...] = field(default=())
+
+
+def parse_url(params: Mapping[str, str], atlas: ResolvedAtlas) -> UrlState:
+    """Read ?regions=..&channels=..&point=..; unknown values are dropped and named."""
+    ignored: list[str] = []
+
+    def pick(name: str, known: set[str] | tuple[str, ...]) -> list[str]:
+        chosen = []
+        for value in filter(None, (v.strip() for v in params.get(name, "").split(","))):
+            if value in known and value not in chosen:
+                chosen.append(value)
+            else:
+                ignored.append(f"{name.removesuffix('s')} '{value}'")
+        return chosen
+
+    regions = pick(REGIONS, set(atlas.region_shapes))
+    channels = pick(CHANNELS, CHANNEL_IDS) if CHANNELS in params else list(CHANNEL_IDS)
+    point = params.get(POINT, "").strip() or None
+    if point is not None and point not in atlas.points:
+        ignored.append(f"point '{point}'")
+        point = None
+    ordered_channels = tuple(c for c in CHANNEL_IDS if c in channels)
+    return UrlState(tuple(regions), ordered_channels, point, tuple(ignored))
+
+
+def to_url(selection: Selection) -> dict[str, str]:
+    params: dict[str, str] = {}
+    if selection.regions:
+        params[REGIONS] = ",".join(selection.regions)
+    if tuple(selection.channels) != CHANNEL_IDS:
+        params[CHANNELS] = ",".join(selection.channels)
+    if selection.point:
+        params[POINT] = selection.point
+    return params
+
+
+def current() -> Selection:
+    return Selection(
+        regions=tuple(st.session_state.get(REGIONS, ())),
+        channels=tuple(st.session_state.get(CHANNELS, CHANNEL_IDS)),
+        point=st.session_state.get(POINT),
+    )
+
+
+def _apply(selection: Selection) -> None:
+    st.session_state[REGIONS] = list(selection.regions)
+    st.session_state[CHANNELS] = list(selection.channels)
+    st.session_state[POINT] = selection.point
+
+
+def sync_from_url(atlas: ResolvedAtlas) -> None:
+    """Adopt the URL when it changed from the outside (first load, a link, Back)."""
+    params = {k: st.query_params[k] for k in st.query_params}
+    if st.session_state.get(URL_WRITTEN) == params:
+        return
+    parsed = parse_url(params, atlas)
+    _apply(Selection(parsed.regions, parsed.channels, parsed.point))
+    st.session_state[URL_WRITTEN] = params
+    st.session_state[NOTICES] = list(parsed.ignored)
+    st.session_state[NONCE] = st.session_state.get(NONCE, 0) + 1
+
+
+def sync_widgets() -> None:
+    """Widgets show the state (set before they are drawn in this run)."""
+    selection = current()
+    st.session_state[REGION_WIDGET] = list(selection.regions)
+    for channel_id in CHANNEL_IDS:
+        st.session_state[channel_widget(channel_id)] = channel_id in selection.channels
+
+
+def write_url() -> None:
+    params = to_url(current())
+    if params != st.session_state.get(URL_WRITTEN):
+        st.query_params.from_dict(params)
+        st.session_state[URL_WRITTEN] = params
+
+
+# -- callbacks: each runs once per user action ---------------------------------------------
+def on_regions_chosen() -> None:
+    st.session_state[REGIONS] = list(st.session_state[REGION_WIDGET])
+
+
+def on_channel_toggled() -> None:
+    st.session_state[CHANNELS] = [c for c in CHANNEL_IDS if st.session_state[channel_widget(c)]]
+
+
+def clear() -> None:
+    st.session_state[REGIONS] = []
+    st.session_state[POINT] = None
+    st.session_state[NONCE] = st.session_state.get(NONCE, 0) + 1
+
+
+def choose_point(code: str | None) -> None:
+    st.session_state[POINT] = code
+
+
+def chart_key() -> str:
+    return f"body_chart_{st.session_state.get(NONCE, 0)}"
+
+
+def on_chart_click(key: str) -> None:
+    """A click on the diagram: toggle the region under it, or show the point."""
+    event = st.session_state.get(key)
+    points = (event or {}).get("selection", {}).get("points", [])
+    hit = parse_click(points[0].get("customdata")) if points else None
+    if hit is None:
+        return
+    kind, value = hit
+    if kind == "region":
+        regions = list(st.session_state.get(REGIONS, []))
+        if value in regions:
+            regions.remove(value)
+        else:
+            regions.append(value)
+        st.session_state[REGIONS] = regions
+    else:
+        st.session_state[POINT] = None if st.session_state.get(POINT) == value else value
+    # A fresh chart widget: Plotly would otherwise treat a second click on the
+    # same marker as "deselect" and send an empty selection.
+    st.session_state[NONCE] = st.session_state.get(NONCE, 0) + 1

@@ -154,7 +154,7 @@ def resolve(loaded: LoadedContent, body: BodyModel, file: str = "") -> ResolvedA
         problems += _coverage(body, source, atlas, shapes)
     problems += _deep_pathway_problems(body, source, atlas, positions)
     if problems:
-        raise ContentError(problems)
+        raise ContentError(sorted(problems, key=lambda p: p.line))
     return ResolvedAtlas(atlas, body, positions, tuple(shapes), file)
 
 

@@ -138,7 +138,7 @@ def load_content(path: str | Path) -> LoadedContent:
         atlas = Atlas.model_validate(data)
     except ValidationError as error:
         raise ContentError(sorted(_schema_problems(error, source), key=lambda p: p.line)) from None
-    problems = list(cross_reference_problems(atlas, source))
+    problems = sorted(cross_reference_problems(atlas, source), key=lambda p: p.line)
     if problems:
         raise ContentError(problems)
     return LoadedContent(atlas, source)

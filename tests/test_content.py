@@ -1,0 +1,95 @@
+"""The content file: the model, the loader's exact messages, the bundled data."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from meridian_map import ContentError, ResolvedAtlas, open_atlas
+from meridian_map.model import CHANNEL_RANGES, LandmarkPlacement, Point
+
+from .conftest import MINIMAL, ROOT
+
+CORPUS = sorted((ROOT / "tests" / "content_errors").glob("*.yaml"))
+
+
+def test_the_corpus_covers_the_kinds_of_mistake() -> None:
+    assert len(CORPUS) >= 20
+    for broken in CORPUS:
+        assert broken.with_suffix(".expected").exists(), broken.name
+
+
+@pytest.mark.parametrize("broken", CORPUS, ids=lambda p: p.stem)
+def test_broken_file_gives_its_exact_message(broken: Path) -> None:
+    relative = broken.relative_to(ROOT)
+    expected = broken.with_suffix(".expected").read_text(encoding="utf-8").splitlines()
+    with pytest.raises(ContentError) as caught:
+        open_atlas(relative)
+    assert [str(p) for p in caught.value.problems] == expected
+    for line in expected:
+        assert re.match(rf"^{re.escape(str(relative))}:\d+: \S.*: .+", line)
+
+
+def test_minimal_file_is_valid() -> None:
+    atlas = open_atlas(MINIMAL)
+    assert set(atlas.positions) == {p.code for p in atlas.atlas.points}
+
+
+def test_missing_file_is_one_clear_problem(tmp_path: Path) -> None:
+    with pytest.raises(ContentError) as caught:
+        open_atlas(tmp_path / "nowhere.yaml")
+    assert (
+        str(caught.value)
+        == f"{tmp_path / 'nowhere.yaml'}:1: (file): cannot read the file: No such file or directory"
+    )
+
+
+def test_point_model_rejects_unknown_keys_and_bad_codes() -> None:
+    base = {"code": "BL23", "pinyin": "Shenshu", "hanzi": "肾俞", "english": "Kidney Shu",
+            "location": "Lower back.", "region": "lower_back", "side": "bilateral"}  # fmt: skip
+    assert Point.model_validate(base).channel == "BL"
+    with pytest.raises(ValidationError, match="extra"):
+        Point.model_validate({**base, "colour": "red"})
+    with pytest.raises(ValidationError, match="outside KI1-KI27"):
+        Point.model_validate({**base, "code": "KI28"})
+    with pytest.raises(ValidationError, match="scale"):
+        LandmarkPlacement(landmark="popliteal_crease", below=2)
+
+
+def test_bundled_content_has_every_point_of_the_four_channels(atlas: ResolvedAtlas) -> None:
+    for channel, last in CHANNEL_RANGES.items():
+        codes = [p.code for p in atlas.atlas.points if p.channel == channel]
+        assert codes == [f"{channel}{n}" for n in range(1, last + 1)]
+    assert len(atlas.atlas.points) == 167
+    assert [p.code for p in atlas.atlas.points if not p.who_standard] == ["GV29"]
+
+
+def test_bundled_content_shows_the_back_view_points_the_core_loop_needs(atlas: ResolvedAtlas) -> None:
+    needed = {f"BL{n}" for n in range(10, 61)} | {f"GV{n}" for n in range(1, 17)}
+    needed |= {"GB20", "GB21", "GB25", "GB29", "GB30", "KI3", "KI10"}
+    assert needed <= set(atlas.positions)
+
+
+def test_no_kidney_point_on_the_back_of_the_trunk(atlas: ResolvedAtlas) -> None:
+    knee = atlas.body.landmarks["popliteal_upper"][1]
+    for point in atlas.visible_points("KI"):
+        assert all(y < knee for _, y in atlas.positions[point.code]), point.code
+
+
+def test_bladder_inner_line_runs_down_the_back(atlas: ResolvedAtlas) -> None:
+    heights = [atlas.positions[f"BL{n}"][1][1] for n in range(11, 31)]
+    assert heights == sorted(heights, reverse=True) and len(set(heights)) == len(heights)
+    for inner, outer in [("BL13", "BL42"), ("BL23", "BL52"), ("BL17", "BL46")]:
+        assert atlas.positions[outer][1][0] == pytest.approx(2 * atlas.positions[inner][1][0])
+
+
+def test_every_region_has_every_layer_and_resolved_citations(atlas: ResolvedAtlas) -> None:
+    for region in atlas.atlas.regions:
+        layers = region.layers
+        assert layers.plain and layers.traditional and layers.anatomy and layers.asks and layers.red_flags
+        assert {link.id for link in region.channels} == {"BL", "KI", "GV", "GB"}, region.id
+        for ref in layers.evidence.refs:
+            assert ref in atlas.references

@@ -1,0 +1,75 @@
+"""The diagram as data: what is drawn, emphasised, faded and clickable."""
+
+from __future__ import annotations
+
+from meridian_map import ResolvedAtlas, Selection, build_figure
+from meridian_map.figure import FADED, emphasis, parse_click, point_card
+
+
+def traces_named(figure, prefix: str) -> list:  # type: ignore[no-untyped-def]
+    return [t for t in figure.data if (t.name or "").startswith(prefix)]
+
+
+def test_each_channel_has_a_solid_surface_line_and_distinct_dashed_deep_line(atlas: ResolvedAtlas) -> None:
+    figure = build_figure(atlas, Selection())
+    surface = {t.legendgroup: t for t in figure.data if (t.name or "").endswith("(surface)")}
+    assert set(surface) == {"BL", "KI", "GV", "GB"}
+    assert all(t.line.dash in (None, "solid") for t in surface.values())
+    deep = [t for t in figure.data if "internal pathway" in (t.name or "")]
+    assert {t.legendgroup for t in deep} >= {"KI", "BL"}
+    dashes = [atlas.channels[c].dash for c in ("BL", "KI", "GV", "GB")]
+    assert len(set(dashes)) == 4 and all(t.line.dash == atlas.channels[t.legendgroup].dash for t in deep)
+    colours = {atlas.channels[c].colour for c in ("BL", "KI", "GV", "GB")}
+    assert len(colours) == 4
+
+
+def test_every_region_is_clickable_through_its_markers(atlas: ResolvedAtlas) -> None:
+    figure = build_figure(atlas, Selection())
+    targets = [
+        t for t in figure.data if t.customdata is not None and str(t.customdata[0]).startswith("region:")
+    ]
+    assert len(targets) == len(atlas.regions)
+    for trace in targets:
+        region_id = parse_click(trace.customdata[0])
+        assert region_id is not None and region_id[1] in atlas.region_shapes
+        assert trace.marker.color == "rgba(0,0,0,0)" and trace.unselected.marker.opacity == 0
+
+
+def test_selecting_lower_back_emphasises_its_channels_and_fades_the_rest(atlas: ResolvedAtlas) -> None:
+    focus = emphasis(atlas, Selection(regions=("lower_back_left",)))
+    assert {"BL", "GV"} <= focus.channels and "BL23" in focus.points
+    arm = emphasis(atlas, Selection(regions=("arm_left",)))
+    figure = build_figure(atlas, Selection(regions=("arm_left",)))
+    for trace in figure.data:
+        if (trace.name or "").endswith("(surface)") and trace.legendgroup not in arm.channels:
+            assert trace.opacity == FADED
+    highlight = traces_named(figure, "selected: ")
+    assert [t.name for t in highlight] == ["selected: Arm (left)"]
+
+
+def test_hidden_channels_are_not_drawn(atlas: ResolvedAtlas) -> None:
+    figure = build_figure(atlas, Selection(channels=("BL", "GV")))
+    groups = {t.legendgroup for t in figure.data if t.legendgroup}
+    assert groups == {"BL", "GV"}
+
+
+def test_selected_point_gets_a_ring_and_its_card_escapes_markup(atlas: ResolvedAtlas) -> None:
+    figure = build_figure(atlas, Selection(point="BL23"))
+    ring = traces_named(figure, "selected point BL23")
+    assert len(ring) == 1 and len(ring[0].x) == 2
+    card = point_card(atlas.points["BL23"])
+    assert card.startswith("<b>BL23</b>") and "Shenshu" in card and "肾俞" in card
+    hostile = atlas.points["BL23"].model_copy(update={"location": "<a href='x'>click</a>"})
+    assert "<a" not in point_card(hostile) and "&lt;a" in point_card(hostile)
+
+
+def test_left_and_right_are_labelled_as_the_patients_own(atlas: ResolvedAtlas) -> None:
+    figure = build_figure(atlas, Selection())
+    texts = {a.text: a.x for a in figure.layout.annotations}
+    assert texts["Patient's <b>LEFT</b>"] < 0 < texts["Patient's <b>RIGHT</b>"]
+
+
+def test_parse_click_reads_only_our_markers() -> None:
+    assert parse_click("region:sacrum") == ("region", "sacrum")
+    assert parse_click(["point:BL23"]) == ("point", "BL23")
+    assert parse_click("something else") is None and parse_click(None) is None

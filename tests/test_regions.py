@@ -1,0 +1,80 @@
+"""Pain regions: they cover the body once, and clicks map to the right one."""
+
+from __future__ import annotations
+
+import pytest
+
+from meridian_map import ResolvedAtlas
+from meridian_map.regions import body_grid, clip_convex, coverage_problems, is_convex, region_at
+
+
+def test_every_body_point_lies_in_exactly_one_region(atlas: ResolvedAtlas) -> None:
+    grid = body_grid(atlas.body, spacing=0.7)
+    assert len(grid) > 5000
+    for xy in grid:
+        owners = [shape.id for shape in atlas.regions if shape.contains(xy)]
+        assert len(owners) == 1, (xy, owners)
+    assert coverage_problems(atlas.body, atlas.regions) == []
+
+
+def test_paired_regions_split_left_and_right(atlas: ResolvedAtlas) -> None:
+    ids = set(atlas.region_shapes)
+    assert {"lower_back_left", "lower_back_right", "sacrum", "back_of_head"} <= ids
+    assert len(ids) == 32
+    left = atlas.region_shapes["lower_back_left"]
+    assert all(x <= 1e-6 for polygon in left.polygons for x, _ in polygon)
+    assert atlas.region_shapes["lower_back_left"].label == "Lower back (left)"
+
+
+@pytest.mark.parametrize(
+    ("code", "side", "region"),
+    [
+        ("BL23", 0, "lower_back_left"),
+        ("BL23", 1, "lower_back_right"),
+        ("GB21", 1, "top_of_shoulder_right"),
+        ("BL40", 0, "back_of_knee_left"),
+        ("BL57", 1, "calf_right"),
+        ("GB30", 0, "buttock_left"),
+        ("BL17", 1, "upper_back_right"),
+        ("BL20", 0, "mid_back_left"),
+        ("BL60", 1, "heel_and_ankle_right"),
+        ("BL37", 0, "back_of_thigh_left"),
+        ("GB31", 1, "side_of_thigh_right"),
+        ("BL32", 0, "sacrum"),
+    ],
+)
+def test_points_fall_in_their_anatomical_region(
+    atlas: ResolvedAtlas, code: str, side: int, region: str
+) -> None:
+    shape = region_at(atlas.regions, atlas.body, atlas.positions[code][side])
+    assert shape is not None and shape.id == region
+
+
+def test_off_the_body_is_no_region(atlas: ResolvedAtlas) -> None:
+    x0, _x1, _y0, y1 = atlas.body.bounds
+    for xy in [(x0 - 2, 100.0), (0.0, y1 + 2), (0.0, 40.0), (20.0, 150.0), (-18.0, 40.0)]:
+        assert region_at(atlas.regions, atlas.body, xy) is None, xy
+
+
+def test_every_click_target_is_inside_its_region(atlas: ResolvedAtlas) -> None:
+    total = 0
+    for region_id, targets in atlas.click_targets.items():
+        shape = atlas.region_shapes[region_id]
+        assert targets, region_id
+        total += len(targets)
+        assert all(shape.contains(xy) and atlas.body.contains(xy) for xy in targets)
+    assert 1500 < total < 6000  # dense enough to hit, light enough to send
+
+
+def test_region_anchor_lies_deep_inside(atlas: ResolvedAtlas) -> None:
+    for shape in atlas.regions:
+        anchor = shape.anchor
+        assert region_at(atlas.regions, atlas.body, anchor) is shape, shape.id
+
+
+def test_clip_convex_keeps_only_the_inside() -> None:
+    square = [(0.0, 0.0), (4.0, 0.0), (4.0, 4.0), (0.0, 4.0)]
+    clip = [(2.0, -1.0), (6.0, -1.0), (6.0, 5.0), (2.0, 5.0)]
+    clipped = clip_convex(square, clip)
+    assert sorted(clipped) == sorted([(2.0, 0.0), (4.0, 0.0), (4.0, 4.0), (2.0, 4.0)])
+    assert is_convex(square) and not is_convex([(0, 0), (4, 0), (1, 1), (0, 4)])

@@ -80,9 +80,7 @@ def test_other_proportions_move_every_point_with_the_landmarks() -> None:
 
 
 def test_edge_placement_sits_just_inside_the_outline(body: BodyModel) -> None:
-    gb31 = LandmarkPlacement(
-        landmark="popliteal_crease", above=9, scale=Scale.thigh_lateral, edge="lateral", inset=0.4
-    )
+    gb31 = LandmarkPlacement(landmark="popliteal_crease", above=9, scale=Scale.thigh_lateral, edge="lateral", inset=0.4)
     x, y = body.place(gb31)
     assert body.contains((x, y))
     assert body.distance_to_outline((x, y)) == pytest.approx(0.4 * body.cun(Scale.thigh_lateral), rel=0.35)

@@ -15,9 +15,7 @@ from .conftest import ROOT
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "meridian_map", *args], cwd=ROOT, capture_output=True, text=True
-    )
+    return subprocess.run([sys.executable, "-m", "meridian_map", *args], cwd=ROOT, capture_output=True, text=True)
 
 
 def test_validate_good_file_prints_one_summary_line() -> None:

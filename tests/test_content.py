@@ -42,8 +42,7 @@ def test_missing_file_is_one_clear_problem(tmp_path: Path) -> None:
     with pytest.raises(ContentError) as caught:
         open_atlas(tmp_path / "nowhere.yaml")
     assert (
-        str(caught.value)
-        == f"{tmp_path / 'nowhere.yaml'}:1: (file): cannot read the file: No such file or directory"
+        str(caught.value) == f"{tmp_path / 'nowhere.yaml'}:1: (file): cannot read the file: No such file or directory"
     )
 
 

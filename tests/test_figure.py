@@ -12,10 +12,10 @@ def traces_named(figure, prefix: str) -> list:  # type: ignore[no-untyped-def]
 
 def test_each_channel_has_a_solid_surface_line_and_distinct_dashed_deep_line(atlas: ResolvedAtlas) -> None:
     figure = build_figure(atlas, Selection())
-    surface = {t.legendgroup: t for t in figure.data if (t.name or "").endswith("(surface)")}
+    surface = {t.legendgroup: t for t in figure.data if t.legendgroup and t.mode == "lines" and "deep" not in t.name}
     assert set(surface) == {"BL", "KI", "GV", "GB"}
     assert all(t.line.dash in (None, "solid") for t in surface.values())
-    deep = [t for t in figure.data if "internal pathway" in (t.name or "")]
+    deep = [t for t in figure.data if "internal (deep)" in (t.name or "")]
     assert {t.legendgroup for t in deep} >= {"KI", "BL"}
     dashes = [atlas.channels[c].dash for c in ("BL", "KI", "GV", "GB")]
     assert len(set(dashes)) == 4 and all(t.line.dash == atlas.channels[t.legendgroup].dash for t in deep)
@@ -25,9 +25,7 @@ def test_each_channel_has_a_solid_surface_line_and_distinct_dashed_deep_line(atl
 
 def test_every_region_is_clickable_through_its_markers(atlas: ResolvedAtlas) -> None:
     figure = build_figure(atlas, Selection())
-    targets = [
-        t for t in figure.data if t.customdata is not None and str(t.customdata[0]).startswith("region:")
-    ]
+    targets = [t for t in figure.data if t.customdata is not None and str(t.customdata[0]).startswith("region:")]
     assert len(targets) == len(atlas.regions)
     for trace in targets:
         region_id = parse_click(trace.customdata[0])
@@ -41,7 +39,7 @@ def test_selecting_lower_back_emphasises_its_channels_and_fades_the_rest(atlas: 
     arm = emphasis(atlas, Selection(regions=("arm_left",)))
     figure = build_figure(atlas, Selection(regions=("arm_left",)))
     for trace in figure.data:
-        if (trace.name or "").endswith("(surface)") and trace.legendgroup not in arm.channels:
+        if trace.mode == "lines" and trace.legendgroup not in (None, *arm.channels) and "deep" not in trace.name:
             assert trace.opacity == FADED
     highlight = traces_named(figure, "selected: ")
     assert [t.name for t in highlight] == ["selected: Arm (left)"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from meridian_map import ResolvedAtlas
@@ -43,9 +45,7 @@ def test_paired_regions_split_left_and_right(atlas: ResolvedAtlas) -> None:
         ("BL32", 0, "sacrum"),
     ],
 )
-def test_points_fall_in_their_anatomical_region(
-    atlas: ResolvedAtlas, code: str, side: int, region: str
-) -> None:
+def test_points_fall_in_their_anatomical_region(atlas: ResolvedAtlas, code: str, side: int, region: str) -> None:
     shape = region_at(atlas.regions, atlas.body, atlas.positions[code][side])
     assert shape is not None and shape.id == region
 
@@ -66,10 +66,12 @@ def test_every_click_target_is_inside_its_region(atlas: ResolvedAtlas) -> None:
     assert 1500 < total < 6000  # dense enough to hit, light enough to send
 
 
-def test_region_anchor_lies_deep_inside(atlas: ResolvedAtlas) -> None:
+def test_region_anchor_lies_inside_and_clear_of_points(atlas: ResolvedAtlas) -> None:
+    spots = [xy for placed in atlas.positions.values() for xy in placed]
     for shape in atlas.regions:
-        anchor = shape.anchor
+        anchor = atlas.anchors[shape.id]
         assert region_at(atlas.regions, atlas.body, anchor) is shape, shape.id
+        assert min(math.dist(anchor, spot) for spot in spots) > 1.0, shape.id
 
 
 def test_clip_convex_keeps_only_the_inside() -> None:

@@ -7,6 +7,7 @@ cross-references, geometry) as `FILE:LINE: path: message`.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,7 +17,14 @@ from pathlib import Path
 from .body import XY, BodyModel, PlacementError
 from .content import ContentError, LoadedContent, Problem, SourceMap, load_content
 from .model import Atlas, BetweenPlacement, Channel, Point, Reference, Region, ViewId
-from .regions import RegionShape, ShapeError, click_targets, coverage_problems, resolve_regions
+from .regions import (
+    RegionShape,
+    ShapeError,
+    click_targets,
+    coverage_problems,
+    depth_inside,
+    resolve_regions,
+)
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "data" / "meridians.yaml"
 DATA_ENV = "MERIDIAN_MAP_DATA"
@@ -64,6 +72,20 @@ class ResolvedAtlas:
     def click_targets(self) -> dict[str, list[XY]]:
         """Grid points by region; depends only on body and shapes, so computed once."""
         return click_targets(self.body, self.regions)
+
+    @cached_property
+    def anchors(self) -> dict[str, XY]:
+        """Per region, a spot deep inside it and clear of point markers: where to click or label it."""
+        spots = [xy for placed in self.positions.values() for xy in placed]
+
+        def clearance(shape: RegionShape, xy: XY) -> float:
+            depth = max(depth_inside(xy, polygon) for polygon in shape.polygons)
+            return min(depth, min(math.dist(xy, spot) for spot in spots))
+
+        return {
+            shape.id: max(self.click_targets[shape.id], key=lambda xy, s=shape: clearance(s, xy))
+            for shape in self.regions
+        }
 
     def content_of(self, region_id: str) -> Region:
         return self.region_content[self.region_shapes[region_id].base_id]
@@ -158,9 +180,7 @@ def resolve(loaded: LoadedContent, body: BodyModel, file: str = "") -> ResolvedA
     return ResolvedAtlas(atlas, body, positions, tuple(shapes), file)
 
 
-def _position_problems(
-    body: BodyModel, source: SourceMap, i: int, point: Point, placed: list[XY]
-) -> Iterator[Problem]:
+def _position_problems(body: BodyModel, source: SourceMap, i: int, point: Point, placed: list[XY]) -> Iterator[Problem]:
     path: list[str | int] = ["points", i, "views", VIEW]
     for x, y in placed:
         if not body.contains((x, y)) and body.distance_to_outline((x, y)) > OFF_BODY_TOLERANCE_CM:
@@ -172,9 +192,7 @@ def _position_problems(
         )
 
 
-def _coverage(
-    body: BodyModel, source: SourceMap, atlas: Atlas, shapes: list[RegionShape]
-) -> Iterator[Problem]:
+def _coverage(body: BodyModel, source: SourceMap, atlas: Atlas, shapes: list[RegionShape]) -> Iterator[Problem]:
     index = {r.id: i for i, r in enumerate(atlas.regions)}
     by_id = {s.id: s for s in shapes}
     for problem in coverage_problems(body, shapes):

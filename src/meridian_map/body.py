@@ -296,9 +296,7 @@ def point_in_polygon(xy: XY, polygon: Sequence[XY]) -> bool:
 
 def polygon_area(polygon: Sequence[XY]) -> float:
     """Signed area: negative for a clockwise ring."""
-    return 0.5 * sum(
-        x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(polygon, [*polygon[1:], polygon[0]], strict=True)
-    )
+    return 0.5 * sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(polygon, [*polygon[1:], polygon[0]], strict=True))
 
 
 def segment_distance(p: XY, a: XY, b: XY) -> float:

@@ -14,9 +14,7 @@ from .model import Atlas
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="meridian_map", description="Check and export Meridian Map content."
-    )
+    parser = argparse.ArgumentParser(prog="meridian_map", description="Check and export Meridian Map content.")
     commands = parser.add_subparsers(dest="command", required=True)
     for name, text in (
         ("validate", "check a content file; one line per problem as FILE:LINE: path: message"),

@@ -57,7 +57,7 @@ def export_atlas(atlas: ResolvedAtlas) -> dict[str, Any]:
                 "channels": [link.id for link in atlas.content_of(shape.id).channels if link.link != "none"],
                 "points": list(atlas.content_of(shape.id).key_points),
                 "polygons": [[list(xy) for xy in polygon] for polygon in shape.polygons],
-                "anchor": list(shape.anchor),
+                "anchor": list(atlas.anchors[shape.id]),
             }
             for shape in atlas.regions
         ],

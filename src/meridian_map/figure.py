@@ -74,15 +74,13 @@ def axis_ranges(atlas: ResolvedAtlas) -> tuple[list[float], list[float]]:
     return [-half, half], [y0 - MARGIN_CM, y1 + MARGIN_CM + 4.0]
 
 
-def build_figure(atlas: ResolvedAtlas, selection: Selection, height: int = 820) -> go.Figure:
+def build_figure(atlas: ResolvedAtlas, selection: Selection, height: int = 900) -> go.Figure:
     focus = emphasis(atlas, selection)
     traces: list[go.BaseTraceType] = [
         _body_trace(atlas),
         _lines_trace(atlas.body.hints, HINT_LINE, 1.2, "anatomy"),
         _spine_trace(atlas),
-        _lines_trace(
-            [list(p) for s in atlas.regions for p in s.polygons], REGION_BORDER, 0.8, "regions", "dot"
-        ),
+        _lines_trace([list(p) for s in atlas.regions for p in s.polygons], REGION_BORDER, 0.8, "regions", "dot"),
     ]
     traces += [_highlight_trace(atlas, region_id) for region_id in selection.regions]
     for channel_id in selection.channels:
@@ -135,9 +133,7 @@ def _xy(points: Iterable[XY]) -> tuple[list[float | None], list[float | None]]:
     return xs, ys
 
 
-def _joined(
-    lines: Iterable[Sequence[XY]], close: bool = False
-) -> tuple[list[float | None], list[float | None]]:
+def _joined(lines: Iterable[Sequence[XY]], close: bool = False) -> tuple[list[float | None], list[float | None]]:
     """Many polylines in one trace, separated by gaps."""
     xs: list[float | None] = []
     ys: list[float | None] = []
@@ -186,13 +182,13 @@ def _channel_traces(atlas: ResolvedAtlas, channel_id: str, focus: Emphasis) -> l
         traces.append(go.Scatter(
             x=xs, y=ys, mode="lines", opacity=strength * 0.85, hoverinfo="skip",
             line={"color": channel.colour, "width": 2.2, "dash": channel.dash},
-            name=f"{channel.name}: internal pathway (deep)", legendgroup=channel_id,
+            name=f"{channel.id} internal (deep)", legendgroup=channel_id,
         ))  # fmt: skip
     xs, ys = _joined(atlas.surface_lines(channel_id))
     traces.append(go.Scatter(
         x=xs, y=ys, mode="lines", opacity=strength, hoverinfo="skip",
         line={"color": channel.colour, "width": 3.2}, legendgroup=channel_id,
-        name=f"{channel.id} {channel.name} (surface)",
+        name=f"{channel.id} {channel.name}",
     ))  # fmt: skip
     return traces
 

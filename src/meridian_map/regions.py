@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
 
 from .body import XY, BodyModel, PlacementError, point_in_polygon, polygon_area, segment_distance
 from .model import Region, Scale, Vertex
@@ -44,17 +43,6 @@ class RegionShape:
 
     def contains(self, xy: XY) -> bool:
         return any(point_in_polygon(xy, cell) for cell in self.cells)
-
-    @cached_property
-    def anchor(self) -> XY:
-        """A point well inside the region: the grid point farthest from its edges."""
-        best, best_depth = self.polygons[0][0], -1.0
-        for polygon in self.polygons:
-            for xy in _grid_within(polygon, 0.8):
-                depth = min(_edge_distance(xy, p) for p in self.polygons)
-                if depth > best_depth:
-                    best, best_depth = xy, depth
-        return best
 
 
 def region_ids(region: Region) -> list[tuple[str, str]]:
@@ -150,9 +138,7 @@ class CoverageProblem:
     region_ids: tuple[str, ...]
 
 
-def coverage_problems(
-    body: BodyModel, shapes: Sequence[RegionShape], spacing: float = 1.0
-) -> list[CoverageProblem]:
+def coverage_problems(body: BodyModel, shapes: Sequence[RegionShape], spacing: float = 1.0) -> list[CoverageProblem]:
     """Body points that no region covers, or that two regions both claim (one per pair)."""
     problems: list[CoverageProblem] = []
     seen: set[tuple[str, ...]] = set()
@@ -227,9 +213,8 @@ def _grid_within(polygon: Sequence[XY], spacing: float) -> Iterable[XY]:
                 yield xy
 
 
-def _edge_distance(xy: XY, polygon: Sequence[XY]) -> float:
+def depth_inside(xy: XY, polygon: Sequence[XY]) -> float:
+    """Distance to the polygon's edge: positive inside, negative outside."""
     inside = point_in_polygon(xy, polygon)
-    distance = min(
-        segment_distance(xy, a, b) for a, b in zip(polygon, [*polygon[1:], polygon[0]], strict=True)
-    )
+    distance = min(segment_distance(xy, a, b) for a, b in zip(polygon, [*polygon[1:], polygon[0]], strict=True))
     return distance if inside else -distance

@@ -108,7 +108,9 @@ def wait_for_app(page: Page, timeout: float = 30_000, diagram: bool = True) -> N
             const status = document.querySelector('[data-testid="stStatusWidget"]');
             if (status && /Running|Stop/.test(status.innerText)) return false;
             if (!diagram) return true;
-            const plot = document.querySelector('.stPlotlyChart .js-plotly-plot');
+            // Exactly one diagram: after a click the chart is remounted under a new key.
+            const charts = document.querySelectorAll('[class*="st-key-body_chart_"] .js-plotly-plot');
+            const plot = charts.length === 1 ? charts[0] : null;
             return Boolean(plot && plot._fullLayout && plot.data && plot.data.length);
         }""",
         arg=diagram,
@@ -134,8 +136,26 @@ def figure_to_page(page: Page, x: float, y: float) -> tuple[float, float]:
     return float(box["px"]), float(box["py"])
 
 
+def chart_key(page: Page) -> str:
+    """The diagram widget's key: it changes whenever a click has been taken in."""
+    key: str = page.evaluate(
+        """() => [...document.querySelector('[class*="st-key-body_chart_"]').classList]
+                 .find(c => c.startsWith('st-key-body_chart_'))"""
+    )
+    return key
+
+
 def click_figure(page: Page, x: float, y: float) -> None:
+    """Hover, then click a point of the figure, as a person would."""
     px, py = figure_to_page(page, x, y)
     page.mouse.move(px, py)
     page.wait_for_timeout(60)  # let Plotly register the hover before the click
     page.mouse.click(px, py)
+
+
+def click_and_wait(page: Page, x: float, y: float, timeout: float = 15_000) -> None:
+    """Click the figure and wait until the app has taken the click in and redrawn."""
+    before = chart_key(page)
+    click_figure(page, x, y)
+    page.wait_for_function("""(before) => !document.querySelector('.' + before)""", arg=before, timeout=timeout)
+    wait_for_app(page, timeout)

@@ -15,7 +15,7 @@ from meridian_map.model import CHANNEL_IDS, Point
 
 from . import state
 
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]<>()#+!|~$])")
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]<>#|~$])")
 
 
 def safe(text: str) -> str:
@@ -59,10 +59,10 @@ def main() -> None:
         st.info(f"Ignored from the link: unknown {safe(notice)}.", icon=":material/info:")
 
     _sidebar(atlas)
-    diagram, panel = st.columns([5, 6], gap="large")
-    with diagram:
+    diagram, panel = st.columns([1, 1], gap="large")
+    with diagram, st.container(key="diagram"):
         _diagram(atlas)
-    with panel:
+    with panel, st.container(key="explanation"):
         _panel(atlas)
     state.write_url()
 
@@ -114,7 +114,7 @@ def _diagram(atlas: ResolvedAtlas) -> None:
     st.plotly_chart(
         _figure(atlas, atlas.file, selection),
         key=key,
-        on_select=lambda: state.on_chart_click(key),
+        on_select=lambda: state.on_chart_click(key, atlas),
         selection_mode="points",
         theme=None,
         config={"displayModeBar": False, "scrollZoom": False, "responsive": True},
@@ -173,8 +173,7 @@ def _region(atlas: ResolvedAtlas, explained: RegionExplanation) -> None:
             st.markdown(f"- **{note.id} {safe(note.name)}**: {note.link_label}. {safe(note.note)}")
         if explained.key_points:
             st.markdown(
-                "**Key points:** "
-                + ", ".join(f"{p.code} {safe(p.pinyin)} ({p.hanzi})" for p in explained.key_points)
+                "**Key points:** " + ", ".join(f"{p.code} {safe(p.pinyin)} ({p.hanzi})" for p in explained.key_points)
             )
         traditional, anatomy, asks, evidence = st.tabs(
             ["Traditional view", "Anatomy", "What a practitioner asks", "What the evidence says"]
@@ -187,8 +186,7 @@ def _region(atlas: ResolvedAtlas, explained: RegionExplanation) -> None:
             link = f" {citation.url}" if citation.url else ""
             evidence.caption(f"[{citation.number}] {safe(citation.text)}{safe(link)}")
         st.warning(
-            "**See a doctor instead, or first, if:**\n"
-            + "\n".join(f"- {safe(flag)}" for flag in layers.red_flags),
+            "**See a doctor instead, or first, if:**\n" + "\n".join(f"- {safe(flag)}" for flag in layers.red_flags),
             icon=":material/medical_services:",
         )
 

@@ -16,6 +16,7 @@ import streamlit as st
 from meridian_map.atlas import ResolvedAtlas
 from meridian_map.figure import Selection, parse_click
 from meridian_map.model import CHANNEL_IDS
+from meridian_map.regions import region_at
 
 REGIONS = "regions"
 CHANNELS = "channels"
@@ -136,23 +137,27 @@ def chart_key() -> str:
     return f"body_chart_{st.session_state.get(NONCE, 0)}"
 
 
-def on_chart_click(key: str) -> None:
-    """A click on the diagram: toggle the region under it, or show the point."""
+def on_chart_click(key: str, atlas: ResolvedAtlas) -> None:
+    """A click on the diagram: toggle the region under it, or open the point (and its region)."""
     event = st.session_state.get(key)
     points = (event or {}).get("selection", {}).get("points", [])
     hit = parse_click(points[0].get("customdata")) if points else None
     if hit is None:
         return
     kind, value = hit
+    regions = list(st.session_state.get(REGIONS, []))
     if kind == "region":
-        regions = list(st.session_state.get(REGIONS, []))
         if value in regions:
             regions.remove(value)
         else:
             regions.append(value)
-        st.session_state[REGIONS] = regions
     else:
-        st.session_state[POINT] = None if st.session_state.get(POINT) == value else value
+        st.session_state[POINT] = value
+        # Someone who clicks a point usually means "it hurts here": light up that area too.
+        under = region_at(atlas.regions, atlas.body, (points[0]["x"], points[0]["y"]))
+        if under is not None and under.id not in regions:
+            regions.append(under.id)
+    st.session_state[REGIONS] = regions
     # A fresh chart widget: Plotly would otherwise treat a second click on the
     # same marker as "deselect" and send an empty selection.
     st.session_state[NONCE] = st.session_state.get(NONCE, 0) + 1

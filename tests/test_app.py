@@ -1,0 +1,103 @@
+"""The page through Streamlit's AppTest: the multiselect (the keyboard path), toggles, URL state."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from .conftest import ROOT
+
+APP = str(ROOT / "app.py")
+
+
+def start(**query: str) -> AppTest:
+    app = AppTest.from_file(APP, default_timeout=60)
+    for key, value in query.items():
+        app.query_params[key] = value
+    return app.run()
+
+
+def page_text(app: AppTest) -> str:
+    parts = [m.value for m in app.markdown] + [s.value for s in app.subheader]
+    parts += [w.value for w in app.warning] + [e.value for e in app.error] + [i.value for i in app.info]
+    parts += [c.value for c in app.caption]
+    return re.sub(r"\\(.)", r"\1", "\n".join(str(p) for p in parts))  # as shown, without Markdown escapes
+
+
+def test_first_view_invites_a_click_and_shows_no_region() -> None:
+    app = start()
+    assert not app.exception
+    assert app.multiselect(key="region_select").value == []
+    assert "Start with where it hurts" in page_text(app)
+    assert dict(app.query_params) == {}
+
+
+def test_choosing_a_region_explains_it_with_channels_evidence_and_red_flags() -> None:
+    app = start()
+    app.multiselect(key="region_select").set_value(["lower_back_left"]).run()
+    text = page_text(app)
+    assert "Lower back (left)" in text
+    assert "BL Bladder" in text and "GV Governing Vessel" in text and "KI Kidney" in text
+    assert "BL23 Shenshu" in text
+    assert "See a doctor instead, or first, if" in text
+    assert "saddle" in text.lower() and "bladder or bowel" in text.lower()
+    assert "NG59" in text or "NICE" in text
+    assert app.query_params["regions"] == "lower_back_left"
+
+
+def test_regions_accumulate_and_clear_empties_them() -> None:
+    app = start()
+    app.multiselect(key="region_select").set_value(["neck_right", "sacrum"]).run()
+    assert app.query_params["regions"] == "neck_right,sacrum"
+    assert app.multiselect(key="region_select").value == ["neck_right", "sacrum"]
+    next(b for b in app.button if b.label == "Clear").click().run()
+    assert app.multiselect(key="region_select").value == []
+    assert "regions" not in app.query_params
+
+
+def test_a_link_restores_regions_channels_and_point() -> None:
+    app = start(regions="lower_back_left,sacrum", channels="BL,GV", point="BL23")
+    assert app.multiselect(key="region_select").value == ["lower_back_left", "sacrum"]
+    assert app.toggle(key="show_BL").value and app.toggle(key="show_GV").value
+    assert not app.toggle(key="show_KI").value and not app.toggle(key="show_GB").value
+    text = page_text(app)
+    assert "BL23 · Shenshu · 肾俞" in text and "Sacrum and tailbone" in text
+
+
+def test_unknown_values_in_a_link_are_ignored_with_a_notice() -> None:
+    app = start(regions="lower_back_left,kneecap", channels="BL,XX", point="BL99")
+    assert app.multiselect(key="region_select").value == ["lower_back_left"]
+    notice = " ".join(i.value for i in app.info)
+    assert "region 'kneecap'" in notice and "channel 'XX'" in notice and "point 'BL99'" in notice
+    app.run()  # the notice is said once, not on every rerun
+    assert not any("kneecap" in i.value for i in app.info)
+
+
+def test_channel_toggle_hides_it_and_goes_into_the_link() -> None:
+    app = start()
+    app.toggle(key="show_GB").set_value(False).run()
+    assert app.query_params["channels"] == "BL,KI,GV"
+    app.toggle(key="show_GB").set_value(True).run()
+    assert "channels" not in app.query_params
+
+
+@pytest.fixture
+def broken_data() -> Iterator[str]:
+    path = "tests/content_errors/unknown_point_in_region.yaml"
+    os.environ["MERIDIAN_MAP_DATA"] = str(ROOT / path)
+    yield path
+    del os.environ["MERIDIAN_MAP_DATA"]
+
+
+def test_broken_content_shows_the_problems_in_the_page_not_a_traceback(broken_data: str) -> None:
+    app = start()
+    assert not app.exception
+    assert "content file has problems" in app.error[0].value
+    shown = app.code[0].value
+    assert shown.endswith(
+        "unknown_point_in_region.yaml:249: regions[6].key_points[0]: unknown point 'BL25' (did you mean 'BL52'?)"
+    )

@@ -1,0 +1,148 @@
+"""End to end: the real server, real clicks in Debian's Chromium.
+
+Where to click is computed from the exported region polygons and converted to
+pixels through the plot's own axes, so the tests survive layout changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from meridian_map import ResolvedAtlas
+from meridian_map.export import export_atlas
+from meridian_map.testing import chromium, click_and_wait, click_figure, running_app, wait_for_app
+
+pytestmark = pytest.mark.e2e
+VIEWPORT = {"width": 1400, "height": 1300}
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    with running_app() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture
+def page(browser: Browser, server: str) -> Iterator[Page]:
+    context = browser.new_context(viewport=VIEWPORT)
+    opened = context.new_page()
+    opened.goto(server)
+    wait_for_app(opened)
+    yield opened
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def exported(atlas: ResolvedAtlas) -> dict[str, Any]:
+    return export_atlas(atlas)
+
+
+def inside(exported: dict[str, Any], region_id: str) -> tuple[float, float]:
+    """The centroid of the region's largest exported polygon (convex cells keep it inside)."""
+    region = next(r for r in exported["regions"] if r["id"] == region_id)
+    polygon = max(region["polygons"], key=len)
+    xs, ys = zip(*polygon, strict=True)
+    return sum(xs) / len(xs), sum(ys) / len(ys)
+
+
+def url_regions(page: Page) -> list[str]:
+    values = parse_qs(urlparse(page.url).query).get("regions", [""])[0]
+    return [v for v in values.split(",") if v]
+
+
+def wait_for_regions(page: Page, expected: list[str]) -> None:
+    page.wait_for_function(
+        "(expected) => (new URLSearchParams(location.search).get('regions') || '') === expected",
+        arg=",".join(expected),
+        timeout=15_000,
+    )
+    wait_for_app(page)
+
+
+def panel(page: Page) -> Any:
+    return page.locator(".st-key-explanation")
+
+
+def test_click_in_lower_back_left_explains_bladder_and_governing_vessel(page: Page, exported: dict[str, Any]) -> None:
+    click_and_wait(page, *inside(exported, "lower_back_left"))
+    wait_for_regions(page, ["lower_back_left"])
+    expect(panel(page)).to_contain_text("Lower back (left)")
+    expect(panel(page)).to_contain_text("BL Bladder")
+    expect(panel(page)).to_contain_text("GV Governing Vessel")
+    expect(panel(page)).to_contain_text("See a doctor instead, or first, if")
+    expect(page.get_by_test_id("stMultiSelect")).to_contain_text("Lower back (left)")
+
+
+def test_clicks_add_regions_and_a_second_click_removes_one(page: Page, exported: dict[str, Any]) -> None:
+    click_and_wait(page, *inside(exported, "lower_back_left"))
+    wait_for_regions(page, ["lower_back_left"])
+    click_and_wait(page, *inside(exported, "sacrum"))
+    wait_for_regions(page, ["lower_back_left", "sacrum"])
+    click_and_wait(page, *inside(exported, "lower_back_left"))
+    wait_for_regions(page, ["sacrum"])
+    expect(panel(page)).not_to_contain_text("Lower back (left)")
+    page.get_by_role("button", name="Clear", exact=True).click()
+    wait_for_regions(page, [])
+    expect(panel(page)).to_contain_text("Start with where it hurts")
+
+
+def test_click_off_the_body_selects_nothing(page: Page, exported: dict[str, Any]) -> None:
+    x_range = exported["views"]["posterior"]["x_range"]
+    click_figure(page, x_range[0] + 1.0, 100.0)  # beside the hip, outside the silhouette
+    click_figure(page, 0.0, 30.0)  # between the calves
+    page.wait_for_timeout(1500)
+    wait_for_app(page)
+    assert url_regions(page) == []
+    expect(panel(page)).to_contain_text("Start with where it hurts")
+
+
+def test_clicking_a_point_shows_its_card_and_lights_its_region(page: Page, atlas: ResolvedAtlas) -> None:
+    click_and_wait(page, *atlas.positions["BL23"][1])
+    page.wait_for_function("() => location.search.includes('point=BL23')", timeout=15_000)
+    wait_for_app(page)
+    expect(panel(page)).to_contain_text("BL23 · Shenshu · 肾俞")
+    expect(panel(page)).to_contain_text("L2")
+    assert url_regions(page) == ["lower_back_right"]
+
+
+def test_deep_link_restores_the_view_and_back_steps_back(
+    browser: Browser, server: str, exported: dict[str, Any]
+) -> None:
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    page.goto(f"{server}/?regions=lower_back_left,sacrum&channels=BL,GV&point=BL23")
+    wait_for_app(page)
+    expect(panel(page)).to_contain_text("BL23 · Shenshu")
+    expect(panel(page)).to_contain_text("Sacrum and tailbone")
+    groups = page.evaluate(
+        "() => [...new Set(document.querySelector('.stPlotlyChart .js-plotly-plot').data"
+        ".map(t => t.legendgroup).filter(Boolean))].sort()"
+    )
+    assert groups == ["BL", "GV"]
+    click_and_wait(page, *inside(exported, "neck_right"))
+    wait_for_regions(page, ["lower_back_left", "sacrum", "neck_right"])
+    page.go_back()
+    wait_for_regions(page, ["lower_back_left", "sacrum"])
+    expect(page.get_by_test_id("stMultiSelect")).not_to_contain_text("Neck (right)")
+    expect(panel(page)).not_to_contain_text("Neck (right)")
+    context.close()
+
+
+def test_every_region_answers_a_click_inside_it(page: Page, exported: dict[str, Any]) -> None:
+    chosen: list[str] = []
+    for region in exported["regions"]:
+        click_and_wait(page, *region["anchor"])
+        chosen.append(region["id"])
+        assert url_regions(page) == chosen, f"a click at {region['anchor']} did not select {region['id']}"
+    assert len(chosen) == 32

@@ -78,14 +78,14 @@ class ResolvedAtlas:
         """Per region, a spot deep inside it and clear of point markers: where to click or label it."""
         spots = [xy for placed in self.positions.values() for xy in placed]
 
-        def clearance(shape: RegionShape, xy: XY) -> float:
-            depth = max(depth_inside(xy, polygon) for polygon in shape.polygons)
-            return min(depth, min(math.dist(xy, spot) for spot in spots))
+        def best_spot(shape: RegionShape) -> XY:
+            def clearance(xy: XY) -> float:
+                depth = max(depth_inside(xy, polygon) for polygon in shape.polygons)
+                return min(depth, min(math.dist(xy, spot) for spot in spots))
 
-        return {
-            shape.id: max(self.click_targets[shape.id], key=lambda xy, s=shape: clearance(s, xy))
-            for shape in self.regions
-        }
+            return max(self.click_targets[shape.id], key=clearance)
+
+        return {shape.id: best_spot(shape) for shape in self.regions}
 
     def content_of(self, region_id: str) -> Region:
         return self.region_content[self.region_shapes[region_id].base_id]

@@ -25,10 +25,10 @@ def test_each_channel_has_a_solid_surface_line_and_distinct_dashed_deep_line(atl
 
 def test_every_region_is_clickable_through_its_markers(atlas: ResolvedAtlas) -> None:
     figure = build_figure(atlas, Selection())
-    targets = [t for t in figure.data if t.customdata is not None and str(t.customdata[0]).startswith("region:")]
+    targets = [t for t in figure.data if (t.legendgroup or "").startswith("region:")]
     assert len(targets) == len(atlas.regions)
     for trace in targets:
-        region_id = parse_click(trace.customdata[0])
+        region_id = parse_click({"legendgroup": trace.legendgroup, "x": trace.x[0], "y": trace.y[0]})
         assert region_id is not None and region_id[1] in atlas.region_shapes
         assert trace.marker.color == "rgba(0,0,0,0)" and trace.unselected.marker.opacity == 0
 
@@ -47,7 +47,7 @@ def test_selecting_lower_back_emphasises_its_channels_and_fades_the_rest(atlas: 
 
 def test_hidden_channels_are_not_drawn(atlas: ResolvedAtlas) -> None:
     figure = build_figure(atlas, Selection(channels=("BL", "GV")))
-    groups = {t.legendgroup for t in figure.data if t.legendgroup}
+    groups = {t.legendgroup for t in figure.data if t.legendgroup and not t.legendgroup.startswith("region:")}
     assert groups == {"BL", "GV"}
 
 
@@ -68,6 +68,7 @@ def test_left_and_right_are_labelled_as_the_patients_own(atlas: ResolvedAtlas) -
 
 
 def test_parse_click_reads_only_our_markers() -> None:
-    assert parse_click("region:sacrum") == ("region", "sacrum")
-    assert parse_click(["point:BL23"]) == ("point", "BL23")
-    assert parse_click("something else") is None and parse_click(None) is None
+    assert parse_click({"legendgroup": "region:sacrum"}) == ("region", "sacrum")
+    assert parse_click({"customdata": ["point:BL23"], "legendgroup": "BL"}) == ("point", "BL23")
+    assert parse_click({"customdata": "something else", "legendgroup": "BL"}) is None
+    assert parse_click({}) is None

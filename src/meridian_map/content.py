@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from .model import CHANNEL_IDS, PLACEMENT_TAGS, Atlas
+from .model import PLACEMENT_TAGS, Atlas
 
 PathPart = str | int
 
@@ -216,12 +216,6 @@ def cross_reference_problems(atlas: Atlas, source: SourceMap) -> Iterator[Proble
         if region.id in region_ids:
             yield source.problem(["regions", r, "id"], f"duplicate region id '{region.id}'")
         region_ids[region.id] = r
-        for k, link in enumerate(region.channels):
-            if link.id not in CHANNEL_IDS:
-                yield source.problem(
-                    ["regions", r, "channels", k, "id"],
-                    f"unknown channel '{link.id}' (known: {', '.join(sorted(CHANNEL_IDS))})",
-                )
         for k, code in enumerate(region.key_points):
             if code not in codes:
                 yield source.problem(["regions", r, "key_points", k], _unknown_point(code, codes))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html
 import textwrap
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -198,9 +198,11 @@ def _target_traces(atlas: ResolvedAtlas) -> list[go.Scatter]:
     for shape in atlas.regions:
         targets = atlas.click_targets[shape.id]
         xs, ys = _xy(targets)
+        # The region id rides on the trace (Streamlit reports a clicked point's
+        # legendgroup), which spares a copy of it for every grid point.
         traces.append(go.Scatter(
-            x=xs, y=ys, mode="markers", name=shape.label, showlegend=False,
-            customdata=[REGION_PREFIX + shape.id] * len(targets),
+            x=xs, y=ys, mode="markers", name=shape.label,
+            showlegend=False, legendgroup=REGION_PREFIX + shape.id,
             marker={"size": TARGET_SIZE, "color": "rgba(0,0,0,0)"},
             selected={"marker": {"opacity": 0}}, unselected={"marker": {"opacity": 0}},
             hovertemplate=f"{html.escape(shape.label)}<extra></extra>",
@@ -251,13 +253,14 @@ def _selected_point_trace(atlas: ResolvedAtlas, code: str) -> go.Scatter:
                       name=f"selected point {code}", marker=ring)  # fmt: skip
 
 
-def parse_click(customdata: object) -> tuple[str, str] | None:
-    """('region', id) or ('point', code) from a clicked marker's customdata."""
-    if isinstance(customdata, list) and customdata:
-        customdata = customdata[0]
-    if not isinstance(customdata, str):
-        return None
-    for prefix in (REGION_PREFIX, POINT_PREFIX):
-        if customdata.startswith(prefix):
-            return prefix[:-1], customdata[len(prefix) :]
+def parse_click(clicked: Mapping[str, Any]) -> tuple[str, str] | None:
+    """('region', id) or ('point', code) from a clicked marker as Streamlit reports it."""
+    for tag in (clicked.get("customdata"), clicked.get("legendgroup")):
+        if isinstance(tag, list) and tag:
+            tag = tag[0]
+        if not isinstance(tag, str):
+            continue
+        for prefix in (REGION_PREFIX, POINT_PREFIX):
+            if tag.startswith(prefix):
+                return prefix[:-1], tag[len(prefix) :]
     return None

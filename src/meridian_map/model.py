@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Discriminator,
@@ -37,6 +38,22 @@ ViewId = Literal["posterior"]
 VIEW_IDS: tuple[ViewId, ...] = ("posterior",)
 
 
+def _known_level(level: str) -> str:
+    if level not in VERTEBRAL_LEVELS:
+        raise ValueError(f"unknown vertebral level {level!r} (known: C1-C7, T1-T12, L1-L5, S1-S4)")
+    return level
+
+
+def _known_channel(channel_id: str) -> str:
+    if channel_id not in CHANNEL_IDS:
+        raise ValueError(f"unknown channel {channel_id!r} (known: {', '.join(sorted(CHANNEL_IDS))})")
+    return channel_id
+
+
+Level = Annotated[str, AfterValidator(_known_level)]
+ChannelId = Annotated[str, AfterValidator(_known_channel)]
+
+
 class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
@@ -57,17 +74,10 @@ class Scale(StrEnum):
 class SpinalPlacement(Frozen):
     """Level with a spinous process (or sacral foramen), so many B-cun from the midline."""
 
-    level: str
+    level: Level
     from_midline: Annotated[float, Field(ge=0, le=12)]
     border: Literal["inferior", "superior"] = "inferior"
     scale: Scale = Scale.back
-
-    @field_validator("level")
-    @classmethod
-    def _known_level(cls, level: str) -> str:
-        if level not in VERTEBRAL_LEVELS:
-            raise ValueError(f"unknown vertebral level {level!r} (known: C1-C7, T1-T12, L1-L5, S1-S4)")
-        return level
 
 
 class LandmarkPlacement(Frozen):
@@ -175,7 +185,7 @@ class DeepPathway(Frozen):
 
 
 class Channel(Frozen):
-    id: str
+    id: ChannelId
     name: Annotated[str, Field(min_length=1)]
     english: Annotated[str, Field(min_length=1)]
     pinyin: Annotated[str, Field(min_length=1)]
@@ -188,16 +198,9 @@ class Channel(Frozen):
     summary_plain: Annotated[str, Field(min_length=1)]
     summary_traditional: Annotated[str, Field(min_length=1)]
 
-    @field_validator("id")
-    @classmethod
-    def _known_channel(cls, channel_id: str) -> str:
-        if channel_id not in CHANNEL_IDS:
-            raise ValueError(f"unknown channel {channel_id!r} (known: {', '.join(sorted(CHANNEL_IDS))})")
-        return channel_id
-
 
 class ChannelLink(Frozen):
-    id: str
+    id: ChannelId
     link: Literal["runs_through", "distal", "deep", "none"]
     note: Annotated[str, Field(min_length=1)]
 

@@ -208,7 +208,7 @@ def _grid_within(polygon: Sequence[XY], spacing: float) -> Iterable[XY]:
     for i in range(int((max(ys) - y0) / spacing) + 1):
         y = y0 + i * spacing
         for j in range(int((max(xs) - x0) / spacing) + 1):
-            xy = (round(x0 + j * spacing, 3), round(y, 3))
+            xy = (round(x0 + j * spacing, 2), round(y, 2))
             if point_in_polygon(xy, polygon):
                 yield xy
 

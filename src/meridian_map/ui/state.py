@@ -141,7 +141,7 @@ def on_chart_click(key: str, atlas: ResolvedAtlas) -> None:
     """A click on the diagram: toggle the region under it, or open the point (and its region)."""
     event = st.session_state.get(key)
     points = (event or {}).get("selection", {}).get("points", [])
-    hit = parse_click(points[0].get("customdata")) if points else None
+    hit = parse_click(points[0]) if points else None
     if hit is None:
         return
     kind, value = hit

@@ -25,7 +25,8 @@ def page_text(app: AppTest) -> str:
     parts = [m.value for m in app.markdown] + [s.value for s in app.subheader]
     parts += [w.value for w in app.warning] + [e.value for e in app.error] + [i.value for i in app.info]
     parts += [c.value for c in app.caption]
-    return re.sub(r"\\(.)", r"\1", "\n".join(str(p) for p in parts))  # as shown, without Markdown escapes
+    shown = re.sub(r"\\(.)", r"\1", "\n".join(str(p) for p in parts))  # as shown, without Markdown escapes
+    return shown.replace("**", "")
 
 
 def test_first_view_invites_a_click_and_shows_no_region() -> None:
@@ -101,3 +102,33 @@ def test_broken_content_shows_the_problems_in_the_page_not_a_traceback(broken_da
     assert shown.endswith(
         "unknown_point_in_region.yaml:249: regions[6].key_points[0]: unknown point 'BL25' (did you mean 'BL52'?)"
     )
+
+
+def test_pain_down_the_back_of_the_leg_is_named_as_the_bladder_line() -> None:
+    app = start(regions="buttock_left,back_of_thigh_left,calf_left")
+    text = page_text(app)
+    assert "Pain that travels: Buttock → Back of the thigh → Calf follows the Bladder channel." in text
+    assert "Gallbladder channel." not in text
+    app = start(regions="buttock_right,side_of_thigh_right,side_of_lower_leg_right")
+    assert "follows the Gallbladder channel" in page_text(app)
+
+
+def test_choosing_a_channel_shows_the_regions_it_serves() -> None:
+    app = start()
+    app.selectbox(key="focus_select").set_value("GB").run()
+    assert app.query_params["channel"] == "GB"
+    text = page_text(app)
+    assert "GB · Gallbladder · 足少阳胆经" in text
+    assert "Runs through this area:" in text and "Side of the thigh" in text
+
+
+def test_pain_profile_explains_traditional_reasoning_not_a_diagnosis() -> None:
+    app = start(regions="lower_back_left")
+    assert "not a diagnosis" in page_text(app)
+    app.pills(key="profile_type").set_value(["heavy"]).run()
+    app.pills(key="profile_worsens").set_value(["cold_damp"]).run()
+    app.pills(key="profile_eases").set_value(["warmth"]).run()
+    ranked = [m.value.split("**")[1] for m in app.markdown if "in traditional reasoning, to" in m.value]
+    assert ranked[0] == "Cold-Damp"
+    assert "points, in traditional reasoning, to Cold-Damp" in page_text(app)
+    assert "Get medical help promptly" in page_text(app)  # the red flags stay visible

@@ -226,6 +226,22 @@ def cross_reference_problems(atlas: Atlas, source: SourceMap) -> Iterator[Proble
                     f"unknown reference '{ref}'{_suggest(ref, ref_ids)}",
                 )
 
+    for c, chain in enumerate(atlas.chains):
+        for k, region_id in enumerate(chain.regions):
+            if region_id not in region_ids:
+                yield source.problem(
+                    ["chains", c, "regions", k], f"unknown region '{region_id}'{_suggest(region_id, region_ids)}"
+                )
+        for k, ref in enumerate(chain.refs):
+            if ref not in ref_ids:
+                yield source.problem(["chains", c, "refs", k], f"unknown reference '{ref}'{_suggest(ref, ref_ids)}")
+
+    if atlas.pain_profile is not None:
+        for p, pattern in enumerate(atlas.pain_profile.patterns):
+            for k, code in enumerate(pattern.points):
+                if code not in codes:
+                    yield source.problem(["pain_profile", "patterns", p, "points", k], _unknown_point(code, codes))
+
 
 def _unknown_point(code: str, codes: dict[str, int]) -> str:
     return f"unknown point '{code}'{_suggest(code, codes)}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .atlas import ResolvedAtlas
-from .model import Layers, Point
+from .model import Chain, Layers, Point
 
 LINK_LABELS = {
     "runs_through": "runs through this area",
@@ -48,6 +48,47 @@ class RegionExplanation:
         return tuple(c for c in self.channels if c.link != "none")
 
 
+@dataclass(frozen=True)
+class ChainMatch:
+    chain: Chain
+    channel_name: str
+    labels: tuple[str, ...]  # the regions in order along the channel
+    citations: tuple[Citation, ...]
+
+
+def _citations(atlas: ResolvedAtlas, refs: list[str]) -> tuple[Citation, ...]:
+    return tuple(
+        Citation(n, ref, atlas.references[ref].citation, atlas.references[ref].url)
+        for n, ref in enumerate(refs, start=1)
+    )
+
+
+def travelling_pain(atlas: ResolvedAtlas, region_ids: tuple[str, ...]) -> list[ChainMatch]:
+    """Chains whose regions are all selected: pain that follows one channel down the body."""
+    chosen = {atlas.region_shapes[r].base_id for r in region_ids}
+    labels = {r.id: r.label for r in atlas.atlas.regions}
+    return [
+        ChainMatch(
+            chain=chain,
+            channel_name=atlas.channels[chain.channel].name,
+            labels=tuple(labels[r] for r in chain.regions),
+            citations=_citations(atlas, chain.refs),
+        )
+        for chain in atlas.atlas.chains
+        if set(chain.regions) <= chosen
+    ]
+
+
+def served_regions(atlas: ResolvedAtlas, channel_id: str) -> dict[str, list[str]]:
+    """Region labels a channel serves, by how it is linked (the other direction of the map)."""
+    served: dict[str, list[str]] = {link: [] for link in LINK_ORDER if link != "none"}
+    for region in atlas.atlas.regions:
+        for link in region.channels:
+            if link.id == channel_id and link.link != "none":
+                served[link.link].append(region.label)
+    return served
+
+
 def explain_region(atlas: ResolvedAtlas, region_id: str) -> RegionExplanation:
     shape = atlas.region_shapes[region_id]
     content = atlas.content_of(region_id)
@@ -65,10 +106,7 @@ def explain_region(atlas: ResolvedAtlas, region_id: str) -> RegionExplanation:
         ),
         key=lambda n: LINK_ORDER.index(n.link),
     )
-    citations = tuple(
-        Citation(n, ref, atlas.references[ref].citation, atlas.references[ref].url)
-        for n, ref in enumerate(content.layers.evidence.refs, start=1)
-    )
+    citations = _citations(atlas, content.layers.evidence.refs)
     return RegionExplanation(
         region_id=region_id,
         label=shape.label,

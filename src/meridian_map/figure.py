@@ -43,6 +43,7 @@ class Selection:
     regions: tuple[str, ...] = ()
     channels: tuple[str, ...] = CHANNEL_IDS
     point: str | None = None
+    focus: str | None = None  # a channel whose regions to show ("where does it work?")
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ class Emphasis:
 
 def emphasis(atlas: ResolvedAtlas, selection: Selection) -> Emphasis:
     """Channels and points that serve the selected regions (or the selected point)."""
-    if not selection.regions and not selection.point:
+    if not selection.regions and not selection.point and not selection.focus:
         return Emphasis(frozenset(CHANNEL_IDS), frozenset(atlas.positions), active=False)
     channels: set[str] = set()
     points: set[str] = set()
@@ -65,6 +66,9 @@ def emphasis(atlas: ResolvedAtlas, selection: Selection) -> Emphasis:
     if selection.point:
         channels.add(selection.point[:2])
         points.add(selection.point)
+    if selection.focus:
+        channels.add(selection.focus)
+        points |= {p.code for p in atlas.visible_points(selection.focus)}
     return Emphasis(frozenset(channels), frozenset(points), active=True)
 
 
@@ -82,6 +86,8 @@ def build_figure(atlas: ResolvedAtlas, selection: Selection, height: int = 900) 
         _spine_trace(atlas),
         _lines_trace([list(p) for s in atlas.regions for p in s.polygons], REGION_BORDER, 0.8, "regions", "dot"),
     ]
+    if selection.focus:
+        traces.append(_served_trace(atlas, selection.focus))
     traces += [_highlight_trace(atlas, region_id) for region_id in selection.regions]
     for channel_id in selection.channels:
         traces += _channel_traces(atlas, channel_id, focus)
@@ -170,6 +176,17 @@ def _highlight_trace(atlas: ResolvedAtlas, region_id: str) -> go.Scatter:
     return go.Scatter(x=xs, y=ys, mode="lines", fill="toself", fillcolor=HIGHLIGHT_FILL,
                       line={"color": HIGHLIGHT_LINE, "width": 1.5}, hoverinfo="skip",
                       showlegend=False, name=f"selected: {shape.label}")  # fmt: skip
+
+
+def _served_trace(atlas: ResolvedAtlas, channel_id: str) -> go.Scatter:
+    """The regions a channel serves, tinted in its colour."""
+    channel = atlas.channels[channel_id]
+    polygons = [p for r in atlas.regions_for_channel(channel_id) for p in atlas.region_shapes[r].polygons]
+    xs, ys = _joined(polygons, close=True)
+    red, green, blue = (int(channel.colour[i : i + 2], 16) for i in (1, 3, 5))
+    return go.Scatter(x=xs, y=ys, mode="lines", fill="toself", fillcolor=f"rgba({red},{green},{blue},0.16)",
+                      line={"color": channel.colour, "width": 1, "dash": "dot"}, hoverinfo="skip",
+                      showlegend=False, name=f"served by {channel_id}")  # fmt: skip
 
 
 def _channel_traces(atlas: ResolvedAtlas, channel_id: str, focus: Emphasis) -> list[go.Scatter]:

@@ -7,7 +7,9 @@ region naming a reference) are checked in `content`.
 
 from __future__ import annotations
 
+import difflib
 import re
+from collections.abc import Collection, Iterable
 from enum import StrEnum
 from typing import Annotated, Literal
 
@@ -48,6 +50,20 @@ def _known_channel(channel_id: str) -> str:
     if channel_id not in CHANNEL_IDS:
         raise ValueError(f"unknown channel {channel_id!r} (known: {', '.join(sorted(CHANNEL_IDS))})")
     return channel_id
+
+
+def _point_code(code: str) -> str:
+    """A WHO-style code within its channel's range, e.g. BL23."""
+    match = CODE_PATTERN.match(code)
+    if not match:
+        raise ValueError(f"point code {code!r} is not a channel id followed by a number (e.g. BL23)")
+    channel, number = match.group(1), int(match.group(2))
+    if number > CHANNEL_RANGES[channel]:
+        raise ValueError(f"point code {code!r} is outside {channel}1-{channel}{CHANNEL_RANGES[channel]}")
+    return code
+
+
+PointCode = Annotated[str, AfterValidator(_point_code)]
 
 
 Level = Annotated[str, AfterValidator(_known_level)]
@@ -145,7 +161,7 @@ Placement = Annotated[
 
 
 class Point(Frozen):
-    code: str
+    code: PointCode
     pinyin: Annotated[str, Field(min_length=1)]
     hanzi: Annotated[str, Field(min_length=1)]
     english: Annotated[str, Field(min_length=1)]
@@ -155,17 +171,6 @@ class Point(Frozen):
     views: dict[ViewId, Placement] = Field(default_factory=dict)
     who_standard: bool = True
     note: str | None = None
-
-    @field_validator("code")
-    @classmethod
-    def _code_shape(cls, code: str) -> str:
-        match = CODE_PATTERN.match(code)
-        if not match:
-            raise ValueError(f"point code {code!r} is not a channel id followed by a number (e.g. BL23)")
-        channel, number = match.group(1), int(match.group(2))
-        if number > CHANNEL_RANGES[channel]:
-            raise ValueError(f"point code {code!r} is outside {channel}1-{channel}{CHANNEL_RANGES[channel]}")
-        return code
 
     @property
     def channel(self) -> str:
@@ -238,11 +243,176 @@ class Region(Frozen):
     layers: Layers
 
 
+class Chain(Frozen):
+    """Pain that travels through several regions along one channel (radiating pain)."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z][a-z_]*$")]
+    channel: ChannelId
+    regions: Annotated[list[str], Field(min_length=2)]
+    text: Annotated[str, Field(min_length=1)]
+    refs: list[str] = Field(default_factory=list)
+
+
 class Reference(Frozen):
     id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
     citation: Annotated[str, Field(min_length=1)]
     url: str | None = None
     note: str | None = None
+
+
+Ident = Annotated[str, Field(pattern=r"^[a-z][a-z_]*$")]
+Text = Annotated[str, Field(min_length=1)]
+
+
+def _duplicates(items: Iterable[str]) -> list[str]:
+    seen: set[str] = set()
+    repeated: list[str] = []
+    for item in items:
+        if item in seen and item not in repeated:
+            repeated.append(item)
+        seen.add(item)
+    return repeated
+
+
+def _suggest(name: str, known: Collection[str]) -> str:
+    close = difflib.get_close_matches(name, list(known), n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return f"(known: {', '.join(known)}){hint}"
+
+
+class ProfileOption(Frozen):
+    id: Ident
+    label: Text
+    # How the answer reads inside a summary sentence; the label in lower case if not given.
+    phrase: Text | None = None
+
+    @property
+    def text(self) -> str:
+        return self.phrase if self.phrase is not None else self.label.lower()
+
+
+class ProfileQuestion(Frozen):
+    id: Ident
+    label: Text
+    # A summary-sentence template: "{}" stands for the chosen options' phrases.
+    phrase: Text = "{}"
+    # The subject of the summary sentence ("heavy pain"), not a clause ("that is worse at night").
+    subject: bool = False
+    options: Annotated[list[ProfileOption], Field(min_length=2)]
+
+    @field_validator("phrase")
+    @classmethod
+    def _one_slot(cls, phrase: str) -> str:
+        if phrase.count("{}") != 1 or phrase.replace("{}", "").count("{") or phrase.replace("{}", "").count("}"):
+            raise ValueError(f"phrase {phrase!r} must contain '{{}}' exactly once, where the answers go")
+        return phrase
+
+    @model_validator(mode="after")
+    def _unique_options(self) -> ProfileQuestion:
+        repeated = _duplicates(o.id for o in self.options)
+        if repeated:
+            raise ValueError(f"question {self.id!r} repeats option id(s): {', '.join(repeated)}")
+        return self
+
+    @property
+    def option_ids(self) -> tuple[str, ...]:
+        return tuple(o.id for o in self.options)
+
+    def option(self, option_id: str) -> ProfileOption:
+        for option in self.options:
+            if option.id == option_id:
+                return option
+        raise KeyError(f"question {self.id!r} has no option {option_id!r} {_suggest(option_id, self.option_ids)}")
+
+
+class PatternSign(Frozen):
+    """One answer that points to a pattern, and how strongly (3 defining, 2 typical, 1 supporting)."""
+
+    question: Ident
+    option: Ident
+    weight: Annotated[int, Field(ge=1, le=3)]
+
+
+class Pattern(Frozen):
+    id: Ident
+    name: Text
+    plain: Text
+    traditional: Text
+    signs: Annotated[list[PatternSign], Field(min_length=1)]
+    channels: Annotated[list[ChannelId], Field(min_length=1)]
+    points: Annotated[list[PointCode], Field(min_length=3, max_length=6)]
+    note: Text
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Pattern:
+        repeated = _duplicates(f"{s.question}.{s.option}" for s in self.signs)
+        if repeated:
+            raise ValueError(f"pattern {self.id!r} lists a sign more than once: {', '.join(repeated)}")
+        for field, values in (("channels", self.channels), ("points", self.points)):
+            repeated = _duplicates(values)
+            if repeated:
+                raise ValueError(f"pattern {self.id!r} repeats {field}: {', '.join(repeated)}")
+        stray = [code for code in self.points if code[:2] not in self.channels]
+        if stray:
+            raise ValueError(
+                f"pattern {self.id!r}: point(s) {', '.join(stray)} are on a channel not listed in its channels "
+                f"({', '.join(self.channels)})"
+            )
+        return self
+
+
+class PainProfile(Frozen):
+    """The whole pain-profile section: the questions, the patterns and the caveat to show with them."""
+
+    caveat: Text
+    sources: list[Text] = Field(default_factory=list)
+    questions: Annotated[list[ProfileQuestion], Field(min_length=1)]
+    patterns: Annotated[list[Pattern], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _cross_references(self) -> PainProfile:
+        problems: list[str] = []
+        for kind, ids in (("question", (q.id for q in self.questions)), ("pattern", (p.id for p in self.patterns))):
+            repeated = _duplicates(ids)
+            if repeated:
+                problems.append(f"{kind} ids must be unique; repeated: {', '.join(repeated)}")
+        subjects = [q.id for q in self.questions if q.subject]
+        if len(subjects) > 1:
+            problems.append(f"at most one question may be the subject; found {', '.join(subjects)}")
+        questions = {q.id: q for q in self.questions}
+        for i, pattern in enumerate(self.patterns):
+            for j, sign in enumerate(pattern.signs):
+                where = f"patterns[{i}] ({pattern.id}).signs[{j}]"
+                question = questions.get(sign.question)
+                if question is None:
+                    problems.append(f"{where}: unknown question {sign.question!r} {_suggest(sign.question, questions)}")
+                elif sign.option not in question.option_ids:
+                    problems.append(
+                        f"{where}: unknown option {sign.option!r} for question {sign.question!r} "
+                        f"{_suggest(sign.option, question.option_ids)}"
+                    )
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def question(self, question_id: str) -> ProfileQuestion:
+        for question in self.questions:
+            if question.id == question_id:
+                return question
+        known = [q.id for q in self.questions]
+        raise KeyError(f"no question {question_id!r} {_suggest(question_id, known)}")
+
+    def pattern(self, pattern_id: str) -> Pattern:
+        for pattern in self.patterns:
+            if pattern.id == pattern_id:
+                return pattern
+        known = [p.id for p in self.patterns]
+        raise KeyError(f"no pattern {pattern_id!r} {_suggest(pattern_id, known)}")
+
+    @property
+    def point_codes(self) -> tuple[str, ...]:
+        """Every point any pattern names, each once, in file order."""
+        return tuple(dict.fromkeys(code for p in self.patterns for code in p.points))
 
 
 class Atlas(Frozen):
@@ -254,4 +424,6 @@ class Atlas(Frozen):
     channels: Annotated[list[Channel], Field(min_length=1)]
     points: Annotated[list[Point], Field(min_length=1)]
     regions: Annotated[list[Region], Field(min_length=1)]
+    chains: list[Chain] = Field(default_factory=list)
+    pain_profile: PainProfile | None = None
     references: list[Reference] = Field(default_factory=list)

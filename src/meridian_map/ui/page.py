@@ -9,9 +9,17 @@ import streamlit as st
 
 from meridian_map.atlas import ResolvedAtlas, data_path, open_atlas
 from meridian_map.content import ContentError
-from meridian_map.explain import RegionExplanation, explain_region
+from meridian_map.explain import (
+    LINK_LABELS,
+    ChainMatch,
+    RegionExplanation,
+    explain_region,
+    served_regions,
+    travelling_pain,
+)
 from meridian_map.figure import Selection, build_figure
-from meridian_map.model import CHANNEL_IDS, Point
+from meridian_map.model import CHANNEL_IDS, PainProfile, Point
+from meridian_map.profile import matching_summary, reason
 
 from . import state
 
@@ -87,6 +95,14 @@ def _sidebar(atlas: ResolvedAtlas) -> None:
                 key=state.channel_widget(channel_id),
                 on_change=state.on_channel_toggled,
             )
+        st.selectbox(
+            "Where does a channel work?",
+            options=[None, *CHANNEL_IDS],
+            format_func=lambda c: "No channel chosen" if c is None else f"{c} · {atlas.channels[c].name}",
+            key=state.FOCUS_WIDGET,
+            on_change=state.on_focus_chosen,
+            help="Tints every area this channel runs through or treats from a distance.",
+        )
         st.divider()
         st.caption(safe(atlas.atlas.disclaimer))
 
@@ -123,15 +139,70 @@ def _diagram(atlas: ResolvedAtlas) -> None:
 
 def _panel(atlas: ResolvedAtlas) -> None:
     selection = state.current()
+    if selection.focus:
+        _channel_card(atlas, selection.focus)
     if selection.point:
         _point_card(atlas, atlas.points[selection.point])
     if not selection.regions:
-        if not selection.point:
+        if not selection.point and not selection.focus:
             _welcome(atlas)
         return
+    for match in travelling_pain(atlas, selection.regions):
+        _chain(match)
     for region_id in selection.regions:
         _region(atlas, explain_region(atlas, region_id))
+    if atlas.atlas.pain_profile is not None:
+        _pain_profile(atlas, atlas.atlas.pain_profile)
     _general_red_flags(atlas)
+
+
+def _pain_profile(atlas: ResolvedAtlas, profile: PainProfile) -> None:
+    """Optional questions, and how traditional diagnosis would reason from the answers."""
+    with st.expander("Describe the pain (optional): how would a practitioner reason?", key="pain_profile"):
+        st.caption(safe(profile.caveat))
+        answers: dict[str, list[str]] = {}
+        for question in profile.questions:
+            labels = {option.id: option.label for option in question.options}
+            answers[question.id] = st.pills(
+                question.label,
+                options=list(labels),
+                format_func=labels.__getitem__,
+                selection_mode="multi",
+                key=f"profile_{question.id}",
+            )
+        matches = reason(profile, answers)
+        if not any(answers.values()):
+            return
+        if not matches:
+            st.markdown("These answers do not point to one of the textbook patterns.")
+        for match in matches:
+            pattern = match.pattern
+            st.markdown(f"**{safe(pattern.name)}**: {safe(matching_summary(match))}")
+            st.markdown(safe(pattern.plain))
+            points = ", ".join(f"{code} {safe(atlas.points[code].pinyin)}" for code in pattern.points)
+            st.caption(f"Channels often chosen: {', '.join(pattern.channels)}. Points often chosen: {points}.")
+
+
+def _channel_card(atlas: ResolvedAtlas, channel_id: str) -> None:
+    channel = atlas.channels[channel_id]
+    with st.container(border=True, key="channel_card"):
+        st.subheader(f"{channel.id} · {safe(channel.name)} · {channel.hanzi}")
+        st.caption(f"{safe(channel.english)}, {safe(channel.pinyin)}")
+        st.markdown(safe(channel.summary_plain))
+        st.markdown("**In traditional theory:** " + safe(channel.summary_traditional))
+        for link, labels in served_regions(atlas, channel_id).items():
+            if labels:
+                st.markdown(f"**{LINK_LABELS[link].capitalize()}:** " + safe(", ".join(labels)))
+
+
+def _chain(match: ChainMatch) -> None:
+    with st.container(border=True, key=f"chain_{match.chain.id}"):
+        st.markdown(
+            f"**Pain that travels: {safe(' → '.join(match.labels))}** follows the {safe(match.channel_name)} channel."
+        )
+        st.markdown(safe(match.chain.text))
+        for citation in match.citations:
+            st.caption(f"[{citation.number}] {safe(citation.text)}")
 
 
 def _welcome(atlas: ResolvedAtlas) -> None:

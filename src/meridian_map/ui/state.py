@@ -21,6 +21,8 @@ from meridian_map.regions import region_at
 REGIONS = "regions"
 CHANNELS = "channels"
 POINT = "point"
+FOCUS = "channel"  # one channel whose regions are shown
+FOCUS_WIDGET = "focus_select"
 URL_WRITTEN = "_url_written"
 NOTICES = "_notices"
 NONCE = "_chart_nonce"
@@ -36,6 +38,7 @@ class UrlState:
     regions: tuple[str, ...] = ()
     channels: tuple[str, ...] = CHANNEL_IDS
     point: str | None = None
+    focus: str | None = None
     ignored: tuple[str, ...] = field(default=())
 
 
@@ -54,12 +57,18 @@ def parse_url(params: Mapping[str, str], atlas: ResolvedAtlas) -> UrlState:
 
     regions = pick(REGIONS, set(atlas.region_shapes))
     channels = pick(CHANNELS, CHANNEL_IDS) if CHANNELS in params else list(CHANNEL_IDS)
-    point = params.get(POINT, "").strip() or None
-    if point is not None and point not in atlas.points:
-        ignored.append(f"point '{point}'")
-        point = None
+    point = _single(params, POINT, set(atlas.points), ignored)
+    focus = _single(params, FOCUS, set(CHANNEL_IDS), ignored)
     ordered_channels = tuple(c for c in CHANNEL_IDS if c in channels)
-    return UrlState(tuple(regions), ordered_channels, point, tuple(ignored))
+    return UrlState(tuple(regions), ordered_channels, point, focus, tuple(ignored))
+
+
+def _single(params: Mapping[str, str], name: str, known: set[str], ignored: list[str]) -> str | None:
+    value = params.get(name, "").strip() or None
+    if value is not None and value not in known:
+        ignored.append(f"{name} '{value}'")
+        return None
+    return value
 
 
 def to_url(selection: Selection) -> dict[str, str]:
@@ -70,6 +79,8 @@ def to_url(selection: Selection) -> dict[str, str]:
         params[CHANNELS] = ",".join(selection.channels)
     if selection.point:
         params[POINT] = selection.point
+    if selection.focus:
+        params[FOCUS] = selection.focus
     return params
 
 
@@ -78,6 +89,7 @@ def current() -> Selection:
         regions=tuple(st.session_state.get(REGIONS, ())),
         channels=tuple(st.session_state.get(CHANNELS, CHANNEL_IDS)),
         point=st.session_state.get(POINT),
+        focus=st.session_state.get(FOCUS),
     )
 
 
@@ -85,6 +97,7 @@ def _apply(selection: Selection) -> None:
     st.session_state[REGIONS] = list(selection.regions)
     st.session_state[CHANNELS] = list(selection.channels)
     st.session_state[POINT] = selection.point
+    st.session_state[FOCUS] = selection.focus
 
 
 def sync_from_url(atlas: ResolvedAtlas) -> None:
@@ -93,7 +106,7 @@ def sync_from_url(atlas: ResolvedAtlas) -> None:
     if st.session_state.get(URL_WRITTEN) == params:
         return
     parsed = parse_url(params, atlas)
-    _apply(Selection(parsed.regions, parsed.channels, parsed.point))
+    _apply(Selection(parsed.regions, parsed.channels, parsed.point, parsed.focus))
     st.session_state[URL_WRITTEN] = params
     st.session_state[NOTICES] = list(parsed.ignored)
     st.session_state[NONCE] = st.session_state.get(NONCE, 0) + 1
@@ -103,6 +116,7 @@ def sync_widgets() -> None:
     """Widgets show the state (set before they are drawn in this run)."""
     selection = current()
     st.session_state[REGION_WIDGET] = list(selection.regions)
+    st.session_state[FOCUS_WIDGET] = selection.focus
     for channel_id in CHANNEL_IDS:
         st.session_state[channel_widget(channel_id)] = channel_id in selection.channels
 
@@ -117,6 +131,10 @@ def write_url() -> None:
 # -- callbacks: each runs once per user action ---------------------------------------------
 def on_regions_chosen() -> None:
     st.session_state[REGIONS] = list(st.session_state[REGION_WIDGET])
+
+
+def on_focus_chosen() -> None:
+    st.session_state[FOCUS] = st.session_state[FOCUS_WIDGET]
 
 
 def on_channel_toggled() -> None:

@@ -11,6 +11,10 @@ SHOTS = {
     # name: (query string, viewport)
     "screenshot-start": ("", (1400, 1000)),
     "screenshot-lower-back": ("?regions=lower_back_left,sacrum&point=BL23", (1400, 1000)),
+    "screenshot-side-view": (
+        "?view=lateral&regions=side_of_thigh_right,side_of_lower_leg_right&channel=GB",
+        (1400, 1000),
+    ),
     "screenshot-phone": ("?regions=neck_right", (390, 844)),
 }
 

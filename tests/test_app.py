@@ -100,7 +100,7 @@ def test_broken_content_shows_the_problems_in_the_page_not_a_traceback(broken_da
     assert "content file has problems" in app.error[0].value
     shown = app.code[0].value
     assert shown.endswith(
-        "unknown_point_in_region.yaml:249: regions[6].key_points[0]: unknown point 'BL25' (did you mean 'BL52'?)"
+        "unknown_point_in_region.yaml:256: regions[6].key_points[0]: unknown point 'BL25' (did you mean 'BL52'?)"
     )
 
 
@@ -132,3 +132,14 @@ def test_pain_profile_explains_traditional_reasoning_not_a_diagnosis() -> None:
     assert ranked[0] == "Cold-Damp"
     assert "points, in traditional reasoning, to Cold-Damp" in page_text(app)
     assert "Get medical help promptly" in page_text(app)  # the red flags stay visible
+
+
+def test_the_side_view_keeps_the_selection_and_goes_into_the_link() -> None:
+    app = start(regions="lower_back_left,side_of_thigh_right")
+    app.segmented_control(key="view_select").set_value("lateral").run()
+    assert app.query_params["view"] == "lateral"
+    assert app.multiselect(key="region_select").value == ["lower_back_left", "side_of_thigh_right"]
+    assert "Side of the thigh (right)" in page_text(app) and "Lower back (left)" in page_text(app)
+    app = start(view="lateral", regions="knee_right")
+    assert app.segmented_control(key="view_select").value == "lateral"
+    assert "Knee, front and side (right)" in page_text(app)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from meridian_map import BodyModel, Proportions, ResolvedAtlas
+from meridian_map.body import PlacementError
 from meridian_map.model import LandmarkPlacement, Scale, SpinalPlacement
 
 
@@ -95,3 +96,20 @@ def test_outline_is_symmetric_and_closed_around_the_landmarks(body: BodyModel) -
             assert not body.contains(xy)
         else:
             assert body.contains(xy) or body.distance_to_outline(xy) < 0.5, name
+
+
+def test_side_view_shows_one_side_and_measures_forward() -> None:
+    side = BodyModel(view="lateral")
+    gb34 = LandmarkPlacement(landmark="fibula_head", below=1, anterior=1, scale=Scale.leg)
+    x, y = side.place(gb34)
+    fibula = side.landmarks["fibula_head"]
+    assert x == pytest.approx(fibula[0] + side.cun(Scale.leg)) and y < fibula[1]
+    with pytest.raises(PlacementError, match="anterior/posterior"):
+        side.place(LandmarkPlacement(landmark="fibula_head", lateral=1, scale=Scale.leg))
+    with pytest.raises(PlacementError, match="not used on the lateral view"):
+        side.cun(Scale.back)
+    # the same heights as the back view, so a region band means the same level on both
+    back = BodyModel()
+    for level in ("C7", "T7", "L4"):
+        assert side.levels[level] == back.levels[level]
+    assert side.landmarks["popliteal_crease"][1] == back.landmarks["popliteal_crease"][1]

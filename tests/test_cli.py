@@ -30,7 +30,7 @@ def test_validate_broken_file_prints_the_problems_and_no_traceback() -> None:
     assert result.returncode == 1
     assert result.stdout == ""
     assert result.stderr == (
-        "tests/content_errors/unknown_channel_in_region.yaml:158: regions[0].channels[0].id: "
+        "tests/content_errors/unknown_channel_in_region.yaml:159: regions[0].channels[0].id: "
         "unknown channel 'BX' (known: BL, GB, GV, KI)\n"
     )
     assert "Traceback" not in result.stderr

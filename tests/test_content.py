@@ -92,3 +92,16 @@ def test_every_region_has_every_layer_and_resolved_citations(atlas: ResolvedAtla
         assert {link.id for link in region.channels} == {"BL", "KI", "GV", "GB"}, region.id
         for ref in layers.evidence.refs:
             assert ref in atlas.references
+
+
+def test_the_gallbladder_channel_can_be_followed_whole_on_the_side_view(atlas: ResolvedAtlas) -> None:
+    side = atlas.on("lateral")
+    codes = [f"GB{n}" for n in range(1, 45)]
+    assert all(code in side.positions and len(side.positions[code]) == 1 for code in codes)
+    down_the_leg = [side.positions[f"GB{n}"][0][1] for n in range(31, 40)]
+    assert down_the_leg == sorted(down_the_leg, reverse=True)
+    along_the_foot = [side.positions[f"GB{n}"][0][0] for n in range(40, 45)]
+    assert along_the_foot == sorted(along_the_foot)
+    (stretch,) = side.surface_lines("GB")
+    assert len(stretch) == 44
+    assert not any(code.startswith("KI") for code in side.positions)  # the Kidney channel is not on this view

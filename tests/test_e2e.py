@@ -50,7 +50,7 @@ def exported(atlas: ResolvedAtlas) -> dict[str, Any]:
 
 def inside(exported: dict[str, Any], region_id: str) -> tuple[float, float]:
     """The centroid of the region's largest exported polygon (convex cells keep it inside)."""
-    region = next(r for r in exported["regions"] if r["id"] == region_id)
+    region = next(r for r in exported["regions"] if r["id"] == region_id and r["view"] == "posterior")
     polygon = max(region["polygons"], key=len)
     xs, ys = zip(*polygon, strict=True)
     return sum(xs) / len(xs), sum(ys) / len(ys)
@@ -139,10 +139,31 @@ def test_deep_link_restores_the_view_and_back_steps_back(
     context.close()
 
 
-def test_every_region_answers_a_click_inside_it(page: Page, exported: dict[str, Any]) -> None:
+@pytest.mark.parametrize(("view", "count"), [("posterior", 32), ("lateral", 20)])
+def test_every_region_answers_a_click_inside_it(
+    browser: Browser, server: str, exported: dict[str, Any], view: str, count: int
+) -> None:
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    page.goto(f"{server}/?view={view}")
+    wait_for_app(page)
     chosen: list[str] = []
-    for region in exported["regions"]:
+    for region in (r for r in exported["regions"] if r["view"] == view):
         click_and_wait(page, *region["anchor"])
         chosen.append(region["id"])
         assert url_regions(page) == chosen, f"a click at {region['anchor']} did not select {region['id']}"
-    assert len(chosen) == 32
+    assert len(chosen) == count
+    context.close()
+
+
+def test_switching_to_the_side_view_keeps_the_selection(page: Page, exported: dict[str, Any]) -> None:
+    click_and_wait(page, *inside(exported, "side_of_thigh_right"))
+    wait_for_regions(page, ["side_of_thigh_right"])
+    page.get_by_role("radio", name="Side (right)").click()
+    page.wait_for_function("() => location.search.includes('view=lateral')", timeout=15_000)
+    wait_for_app(page)
+    assert url_regions(page) == ["side_of_thigh_right"]
+    expect(panel(page)).to_contain_text("Side of the thigh (right)")
+    lateral = next(r for r in exported["regions"] if r["id"] == "knee_right" and r["view"] == "lateral")
+    click_and_wait(page, *lateral["anchor"])
+    wait_for_regions(page, ["side_of_thigh_right", "knee_right"])

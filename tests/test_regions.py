@@ -80,3 +80,12 @@ def test_clip_convex_keeps_only_the_inside() -> None:
     clipped = clip_convex(square, clip)
     assert sorted(clipped) == sorted([(2.0, 0.0), (4.0, 0.0), (4.0, 4.0), (2.0, 4.0)])
     assert is_convex(square) and not is_convex([(0, 0), (4, 0), (1, 1), (0, 4)])
+
+
+def test_side_view_regions_cover_it_once_and_show_the_right_side(atlas: ResolvedAtlas) -> None:
+    side = atlas.on("lateral")
+    assert coverage_problems(side.body, side.regions, spacing=0.8) == []
+    assert all(shape.side == "right" for shape in side.regions)
+    assert {"side_of_head_right", "knee_right", "foot_right", "side_of_thigh_right"} <= set(side.region_shapes)
+    assert region_at(side.regions, side.body, side.positions["GB33"][0]).id == "knee_right"  # type: ignore[union-attr]
+    assert region_at(side.regions, side.body, side.positions["GB43"][0]).id == "foot_right"  # type: ignore[union-attr]

@@ -10,13 +10,13 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from .body import XY, BodyModel, PlacementError
+from .body import XY, BodyModel, PlacementError, Proportions
 from .content import ContentError, LoadedContent, Problem, SourceMap, load_content
-from .model import Atlas, BetweenPlacement, Channel, Point, Reference, Region, ViewId
+from .model import VIEW_IDS, Atlas, BetweenPlacement, Channel, Point, Reference, Region, ViewId
 from .regions import (
     RegionShape,
     ShapeError,
@@ -28,7 +28,6 @@ from .regions import (
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "data" / "meridians.yaml"
 DATA_ENV = "MERIDIAN_MAP_DATA"
-VIEW: ViewId = "posterior"
 OFF_BODY_TOLERANCE_CM = 0.6  # a point on the outline itself still counts as on the body
 
 
@@ -42,11 +41,36 @@ def data_path(explicit: str | Path | None = None) -> Path:
 
 @dataclass(frozen=True)
 class ResolvedAtlas:
+    """The content placed on one view's body; `on(view)` gives the same content on another view."""
+
     atlas: Atlas
     body: BodyModel
-    positions: dict[str, tuple[XY, ...]]  # code -> posterior positions, patient's left first
+    positions: dict[str, tuple[XY, ...]]  # code -> positions on this view (back view: patient's left first)
     regions: tuple[RegionShape, ...]
     file: str = ""
+    views: dict[ViewId, ResolvedAtlas] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def view(self) -> ViewId:
+        return self.body.view
+
+    def on(self, view: ViewId) -> ResolvedAtlas:
+        return self.views[view]
+
+    @cached_property
+    def region_labels(self) -> dict[str, str]:
+        """Every region id on any view, with its label (back view first)."""
+        labels: dict[str, str] = {}
+        for resolved in self.views.values() or [self]:
+            labels |= {shape.id: shape.label for shape in resolved.regions if shape.id not in labels}
+        return labels
+
+    def base_of(self, region_id: str) -> str:
+        """The content entry behind a region id: 'lower_back_left' -> 'lower_back'."""
+        for resolved in self.views.values() or [self]:
+            if region_id in resolved.region_shapes:
+                return resolved.region_shapes[region_id].base_id
+        raise KeyError(region_id)
 
     @cached_property
     def points(self) -> dict[str, Point]:
@@ -81,14 +105,14 @@ class ResolvedAtlas:
         def best_spot(shape: RegionShape) -> XY:
             def clearance(xy: XY) -> float:
                 depth = max(depth_inside(xy, polygon) for polygon in shape.polygons)
-                return min(depth, min(math.dist(xy, spot) for spot in spots))
+                return min(depth, min((math.dist(xy, spot) for spot in spots), default=depth))
 
             return max(self.click_targets[shape.id], key=clearance)
 
         return {shape.id: best_spot(shape) for shape in self.regions}
 
     def content_of(self, region_id: str) -> Region:
-        return self.region_content[self.region_shapes[region_id].base_id]
+        return self.region_content[self.base_of(region_id)]
 
     def visible_points(self, channel_id: str) -> list[Point]:
         return [p for p in self.atlas.points if p.channel == channel_id and p.code in self.positions]
@@ -96,7 +120,7 @@ class ResolvedAtlas:
     def surface_lines(self, channel_id: str) -> list[list[XY]]:
         """The channel's surface pathway on this view, one polyline per unbroken stretch and side."""
         channel = self.channels[channel_id]
-        sides = 1 if channel_id == "GV" else 2
+        sides = 2 if channel_id != "GV" and self.body.table.mirrored else 1
         lines: list[list[XY]] = []
         for branch in channel.pathway:
             for side in range(sides):
@@ -117,9 +141,11 @@ class ResolvedAtlas:
         """Internal pathways (label, polyline), both sides for a paired channel."""
         out = []
         for deep in self.channels[channel_id].deep_pathways:
+            if deep.view != self.view:
+                continue
             right = [self._through(name) for name in deep.through]
             out.append((deep.label, right))
-            if channel_id != "GV":
+            if channel_id != "GV" and self.body.table.mirrored:
                 out.append((deep.label, [(-x, y) for x, y in right]))
         return out
 
@@ -141,47 +167,60 @@ class ResolvedAtlas:
         return [shape.id for shape in self.regions if shape.base_id in bases]
 
 
-def open_atlas(path: str | Path | None = None, body: BodyModel | None = None) -> ResolvedAtlas:
-    """Load, validate and place the content; raise `ContentError` listing every problem."""
+def open_atlas(path: str | Path | None = None, proportions: Proportions | None = None) -> ResolvedAtlas:
+    """Load, validate and place the content on every view; raise `ContentError` listing every problem.
+
+    Returns the back view; `.on("lateral")` gives the side view."""
     file = data_path(path)
     loaded = load_content(file)
-    return resolve(loaded, body or BodyModel(), str(file))
+    return resolve(loaded, proportions or Proportions(), str(file))
 
 
-def resolve(loaded: LoadedContent, body: BodyModel, file: str = "") -> ResolvedAtlas:
-    atlas, source = loaded.atlas, loaded.source
+def resolve(loaded: LoadedContent, proportions: Proportions, file: str = "") -> ResolvedAtlas:
     problems: list[Problem] = []
+    placed_views = [_resolve_view(loaded, BodyModel(proportions, view), problems) for view in VIEW_IDS]
+    if problems:
+        raise ContentError(sorted(problems, key=lambda p: p.line))
+    views: dict[ViewId, ResolvedAtlas] = {}
+    for body, positions, shapes in placed_views:
+        views[body.view] = ResolvedAtlas(loaded.atlas, body, positions, tuple(shapes), file, views)
+    return views["posterior"]
+
+
+def _resolve_view(
+    loaded: LoadedContent, body: BodyModel, problems: list[Problem]
+) -> tuple[BodyModel, dict[str, tuple[XY, ...]], list[RegionShape]]:
+    atlas, source, view = loaded.atlas, loaded.source, body.view
     positions: dict[str, tuple[XY, ...]] = {}
     for i, point in enumerate(atlas.points):
         try:
-            placed = body.positions(point, VIEW)
+            placed = body.positions(point)
         except PlacementError as error:
-            field_name = "between" if isinstance(point.views.get(VIEW), BetweenPlacement) else "landmark"
-            problems.append(source.problem(["points", i, "views", VIEW, field_name], str(error)))
+            field_name = "between" if isinstance(point.views.get(view), BetweenPlacement) else "landmark"
+            problems.append(source.problem(["points", i, "views", view, field_name], str(error)))
             continue
         problems += _position_problems(body, source, i, point, placed)
         if placed:
             positions[point.code] = tuple(placed)
 
     shapes: list[RegionShape] = []
+    shape_problems: list[Problem] = []
     for r, region in enumerate(atlas.regions):
         try:
             shapes += resolve_regions(body, [region])
         except ShapeError as error:
-            path: list[str | int] = ["regions", r, "shape", error.cell]
+            path: list[str | int] = ["regions", r, "shapes", view, error.cell]
             if error.vertex is not None:
                 path.append(error.vertex)
-            problems.append(source.problem(path, str(error)))
-    if not problems:
-        problems += _coverage(body, source, atlas, shapes)
+            shape_problems.append(source.problem(path, str(error)))
+    if shapes or shape_problems:  # a view no region is drawn on has nothing to cover
+        problems += shape_problems or list(_coverage(body, source, atlas, shapes))
     problems += _deep_pathway_problems(body, source, atlas, positions)
-    if problems:
-        raise ContentError(sorted(problems, key=lambda p: p.line))
-    return ResolvedAtlas(atlas, body, positions, tuple(shapes), file)
+    return body, positions, shapes
 
 
 def _position_problems(body: BodyModel, source: SourceMap, i: int, point: Point, placed: list[XY]) -> Iterator[Problem]:
-    path: list[str | int] = ["points", i, "views", VIEW]
+    path: list[str | int] = ["points", i, "views", body.view]
     for x, y in placed:
         if not body.contains((x, y)) and body.distance_to_outline((x, y)) > OFF_BODY_TOLERANCE_CM:
             yield source.problem(path, f"{point.code} lands off the body (at x={x:.1f}, y={y:.1f} cm)")
@@ -200,11 +239,13 @@ def _coverage(body: BodyModel, source: SourceMap, atlas: Atlas, shapes: list[Reg
         if problem.kind == "overlap":
             first, second = (by_id[i] for i in problem.region_ids[:2])
             yield source.problem(
-                ["regions", index[second.base_id], "shape"],
+                ["regions", index[second.base_id], "shapes", body.view],
                 f"'{second.id}' overlaps '{first.id}' (e.g. at x={x:.1f}, y={y:.1f} cm)",
             )
         else:
-            yield source.problem(["regions"], f"no region covers the body at x={x:.1f}, y={y:.1f} cm (a gap)")
+            yield source.problem(
+                ["regions"], f"no region covers the {body.view} view at x={x:.1f}, y={y:.1f} cm (a gap)"
+            )
 
 
 def _deep_pathway_problems(
@@ -212,6 +253,8 @@ def _deep_pathway_problems(
 ) -> Iterator[Problem]:
     for c, channel in enumerate(atlas.channels):
         for d, deep in enumerate(channel.deep_pathways):
+            if deep.view != body.view:
+                continue
             for k, name in enumerate(deep.through):
                 if name in positions:
                     continue

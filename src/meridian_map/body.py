@@ -104,6 +104,75 @@ _HINTS_RIGHT: tuple[tuple[XY, ...], ...] = (
 )  # fmt: skip
 _SACRUM: tuple[XY, ...] = ((-4.7, 100.3), (4.7, 100.3), (2.3, 90.2), (0.0, 86.0), (-2.3, 90.2))
 
+# The right side seen from the right: x forward (anterior) from the coronal plane
+# through the ear and the greater trochanter. The arm is left out so that the
+# side of the trunk shows. Heights match the back view.
+LATERAL_LANDMARKS: dict[str, XY] = {
+    "vertex": (0.5, 170.0),
+    "anterior_hairline": (8.0, 166.5),
+    "posterior_hairline": (-7.2, 153.0),
+    "external_occipital_protuberance": (-9.3, 157.8),
+    "temple": (6.6, 163.0),  # the corner of the frontal hairline at the temple
+    "eyebrow_lateral_end": (8.6, 162.2),
+    "lateral_canthus": (8.9, 160.4),
+    "ear_apex": (0.4, 162.0),
+    "tragus": (2.3, 158.0),
+    "ear_lobe": (0.9, 154.6),
+    "mastoid_process": (-2.2, 154.8),
+    "zygomatic_arch": (5.2, 158.4),  # its upper border in front of the ear
+    "mandible_angle": (3.2, 150.5),
+    "C7": (-6.8, 145.0),  # the spinous process, on the back edge
+    "acromion": (0.5, 142.5),
+    "axilla": (1.0, 131.0),
+    "nipple": (10.9, 127.5),
+    "tip_of_11th_rib": (4.0, 114.5),
+    "tip_of_12th_rib": (-2.5, 112.0),
+    "umbilicus": (12.6, 106.0),
+    "iliac_crest": (-1.0, STANDARD_LEVELS["L4"]),
+    "asis": (8.8, 99.5),
+    "greater_trochanter": (-1.0, 87.5),
+    "gluteal_fold": (-9.6, 77.5),
+    "popliteal_upper": (-6.4, 50.5),
+    "lateral_epicondyle": (0.0, 48.5),
+    "popliteal_crease": (-5.8, 46.0),
+    "patella": (6.6, 47.0),
+    "fibula_head": (-1.4, 43.0),
+    "popliteal_lower": (-6.5, 41.2),
+    "ankle_top": (-1.0, 17.0),
+    "lateral_malleolus": (-0.6, 7.5),
+    "calcaneal_tendon": (-4.6, 8.0),
+    "heel": (-6.0, 1.0),
+    "fifth_metatarsal_base": (6.4, 2.6),
+    "fifth_metatarsal_head": (15.2, 2.0),
+    "fourth_toe_tip": (21.4, 1.6),
+    "little_toe_tip": (19.8, 1.0),
+}
+
+_LATERAL_OUTLINE: tuple[XY, ...] = (
+    (0.5, 170), (4.5, 169.2), (7.5, 167), (9.5, 164), (10.2, 161.6), (9.8, 160.0), (11.2, 157.5),
+    (10.2, 155.8), (10.6, 153.8), (10.0, 151.5), (9.4, 149.4), (6.5, 148.6), (5.0, 147.0), (6.0, 143.5),
+    (9.5, 139), (11.0, 133), (11.9, 127.5), (11.3, 121), (10.9, 114), (12.1, 108), (12.8, 103),
+    (11.6, 96), (10.2, 90), (9.3, 82), (8.5, 70), (7.4, 58), (7.6, 50), (6.5, 44), (5.5, 40), (5.3, 30),
+    (4.7, 20), (4.3, 12), (6.0, 8.2), (11.0, 5.8), (16.0, 3.9), (20.5, 2.9), (22.3, 1.5), (21.2, 0.0),
+    (8.0, 0.0), (-4.0, 0.0), (-6.3, 0.8), (-6.4, 3.5), (-5.1, 8.0), (-4.9, 14), (-6.9, 24), (-7.7, 32),
+    (-7.1, 40), (-6.2, 46), (-6.9, 52), (-8.6, 62), (-9.7, 72), (-10.2, 77.5), (-11.3, 84), (-11.1, 92),
+    (-8.6, 99), (-7.3, 106), (-7.9, 114), (-9.6, 124), (-10.1, 132), (-9.1, 140), (-7.1, 145.5),
+    (-5.9, 149), (-6.9, 152.5), (-9.0, 155.5), (-9.6, 158), (-9.1, 162), (-7.6, 166), (-4.0, 169.2),
+)  # fmt: skip
+
+_LATERAL_HINTS: tuple[tuple[XY, ...], ...] = (
+    ((0.4, 162.0), (2.0, 161.6), (2.6, 159.0), (2.2, 156.0), (0.9, 154.6), (-0.2, 156.5), (-0.4, 159.5),
+     (0.4, 162.0)),  # ear
+    ((7.8, 160.6), (8.9, 160.4)),  # eye
+    ((-6.8, 101.5), (-3.0, 104.0), (2.0, 104.6), (6.5, 102.6), (8.8, 99.5)),  # iliac crest
+    ((-2.6, 87.5), (-1.0, 89.0), (0.6, 87.5), (-1.0, 86.0), (-2.6, 87.5)),  # greater trochanter
+    ((-2.8, 43.0), (-1.4, 44.2), (0.0, 43.0), (-1.4, 41.8), (-2.8, 43.0)),  # head of the fibula
+    ((4.6, 50.5), (7.0, 49.0), (7.4, 46.0), (6.0, 43.6)),  # patella
+    ((-2.0, 7.5), (-0.6, 8.9), (0.8, 7.5), (-0.6, 6.1), (-2.0, 7.5)),  # lateral malleolus
+    ((9.5, 116.0), (4.0, 114.5), (-2.5, 112.0)),  # lower ribs
+)  # fmt: skip
+
+
 # How many B-cun each standard bone measurement spans (WHO 2008 general guidelines).
 SCALE_SPANS: dict[Scale, tuple[str, str, float]] = {
     Scale.back: ("midline", "scapular_spine_root", 3.0),  # medial scapular borders: 6
@@ -115,10 +184,37 @@ SCALE_SPANS: dict[Scale, tuple[str, str, float]] = {
     Scale.leg: ("lateral_malleolus", "popliteal_crease", 16.0),
     Scale.leg_medial: ("medial_malleolus", "tibia_medial_condyle", 13.0),
 }
+LATERAL_SCALE_SPANS: dict[Scale, tuple[str, str, float]] = {
+    Scale.head: ("posterior_hairline", "anterior_hairline", 12.0),  # hairline to hairline: 12
+    Scale.scalp: ("posterior_hairline", "vertex", 7.0),
+    Scale.neck: ("C7", "posterior_hairline", 3.0),
+    Scale.thigh: ("popliteal_crease", "gluteal_fold", 14.0),
+    Scale.thigh_lateral: ("popliteal_crease", "greater_trochanter", 19.0),
+    Scale.leg: ("lateral_malleolus", "popliteal_crease", 16.0),
+}
 _HORIZONTAL_SCALES = {Scale.back, Scale.head}
+
+
+@dataclass(frozen=True)
+class ViewTable:
+    """The standard body as one view shows it."""
+
+    landmarks: dict[str, XY]
+    outline: tuple[XY, ...]  # closed; for a mirrored view, the right half from vertex to crotch
+    hints: tuple[tuple[XY, ...], ...]
+    spans: dict[Scale, tuple[str, str, float]]
+    mirrored: bool  # the back view shows both sides; the side view only the right
+    horizontal_offset: str  # "outward" (lateral/medial) or "forward" (anterior/posterior)
+
 
 # Heights that proportions may move; everything between is stretched linearly.
 _ANCHORS = ("floor", "lateral_malleolus", "popliteal_crease", "gluteal_fold", "C7", "vertex")
+
+
+VIEW_TABLES: dict[str, ViewTable] = {
+    "posterior": ViewTable(STANDARD_LANDMARKS, _OUTLINE_RIGHT, _HINTS_RIGHT, SCALE_SPANS, True, "outward"),
+    "lateral": ViewTable(LATERAL_LANDMARKS, _LATERAL_OUTLINE, _LATERAL_HINTS, LATERAL_SCALE_SPANS, False, "forward"),
+}
 
 
 class PlacementError(ValueError):
@@ -140,6 +236,11 @@ class Proportions:
 @dataclass(frozen=True)
 class BodyModel:
     proportions: Proportions = field(default_factory=Proportions)
+    view: ViewId = "posterior"
+
+    @property
+    def table(self) -> ViewTable:
+        return VIEW_TABLES[self.view]
 
     # -- warping the standard body to these proportions -------------------------------
     @cached_property
@@ -166,7 +267,7 @@ class BodyModel:
 
     @cached_property
     def landmarks(self) -> dict[str, XY]:
-        return {name: self._warp(xy) for name, xy in STANDARD_LANDMARKS.items()}
+        return {name: self._warp(xy) for name, xy in self.table.landmarks.items()}
 
     def level_y(self, level: str, border: str = "inferior") -> float:
         y = self.levels[level]
@@ -189,7 +290,9 @@ class BodyModel:
 
     def cun(self, scale: Scale) -> float:
         """Centimetres per B-cun on one scale."""
-        start, end, span = SCALE_SPANS[scale]
+        if scale not in self.table.spans:
+            raise PlacementError(f"the {scale.value} scale is not used on the {self.view} view")
+        start, end, span = self.table.spans[scale]
         (x0, y0), (x1, y1) = self.anchor(start), self.anchor(end)
         return abs(x1 - x0 if scale in _HORIZONTAL_SCALES else y1 - y0) / span
 
@@ -197,7 +300,9 @@ class BodyModel:
     @cached_property
     def outline(self) -> list[XY]:
         """The closed silhouette (first point not repeated), clockwise from the vertex."""
-        right = [self._warp(p) for p in _OUTLINE_RIGHT]
+        right = [self._warp(p) for p in self.table.outline]
+        if not self.table.mirrored:
+            return _catmull_rom_closed(right, samples=6)
         left = [(-x, y) for x, y in reversed(right[1:-1])]
         return _catmull_rom_closed(right + left, samples=6)
 
@@ -227,20 +332,29 @@ class BodyModel:
     def hints(self) -> list[list[XY]]:
         """Faint anatomy lines (both sides), for drawing."""
         lines: list[list[XY]] = []
-        for hint in _HINTS_RIGHT:
-            right = [self._warp(p) for p in hint]
-            smooth = _catmull_rom_open(right, samples=6)
-            lines += [smooth, [(-x, y) for x, y in smooth]]
-        lines.append(_catmull_rom_open([self._warp(p) for p in (*_SACRUM, _SACRUM[0])], 2))
+        for hint in self.table.hints:
+            smooth = _catmull_rom_open([self._warp(p) for p in hint], samples=6)
+            lines += [smooth, [(-x, y) for x, y in smooth]] if self.table.mirrored else [smooth]
+        if self.view == "posterior":
+            lines.append(_catmull_rom_open([self._warp(p) for p in (*_SACRUM, _SACRUM[0])], 2))
         return lines
 
     def spinous_processes(self) -> list[tuple[str, float]]:
         """Levels from C7 to L5 that a back view shows as spinous processes."""
+        if self.view != "posterior":
+            return []
         start, stop = VERTEBRAL_LEVELS.index("C7"), VERTEBRAL_LEVELS.index("L5")
         return [(lv, self.levels[lv]) for lv in VERTEBRAL_LEVELS[start : stop + 1]]
 
+    @property
+    def region_unit(self) -> float:
+        """Centimetres per unit of a number in a region corner: back B-cun (2.5 cm on the standard body)."""
+        return 2.5 * self.proportions.width
+
     # -- the line between trunk and arm, used by region shapes ------------------------------
     def arm_line_x(self, y: float) -> float:
+        if "arm_gap" not in self.landmarks:
+            raise PlacementError(f"there is no arm line on the {self.view} view")
         (x0, y0), (x1, y1) = self.landmarks["axilla"], self.landmarks["arm_gap"]
         return x0 + (y - y0) * (x1 - x0) / (y1 - y0)
 
@@ -262,23 +376,31 @@ class BodyModel:
             return (x, y)
         unit = self.cun(placement.scale)
         y += placement.rise * unit
+        forward_view = self.table.horizontal_offset == "forward"
+        wrong = placement.outward if forward_view else placement.forward
+        wrong_edge = placement.edge in (("lateral", "medial") if forward_view else ("anterior", "posterior"))
+        if wrong or wrong_edge:
+            allowed = "anterior/posterior" if forward_view else "lateral/medial"
+            raise PlacementError(f"on the {self.view} view, offsets and edges are {allowed}")
+        shift = placement.forward if forward_view else placement.outward
         if placement.edge is None:
             # Outward is away from the midline; a landmark on the midline moves right.
-            return (x + placement.outward * unit, y)
+            return (x + shift * unit, y)
         limb = _interval_around(self.edges_at(y), x)
         if limb is None:
             raise PlacementError(f"no body at the height of {placement.landmark!r} moved by the offset")
-        inner, outer = limb
+        low, high = limb
         inset = placement.inset * unit
-        return (outer - inset, y) if placement.edge == "lateral" else (inner + inset, y)
+        # On the back view the right side's lateral edge is the larger x; on the side view, the front.
+        return (high - inset, y) if placement.edge in ("lateral", "anterior") else (low + inset, y)
 
-    def positions(self, point: Point, view: ViewId = "posterior") -> list[XY]:
-        """Where a point shows on a view: the patient's left first, then right."""
-        placement = point.views.get(view)
+    def positions(self, point: Point) -> list[XY]:
+        """Where a point shows on this view: on the back view the patient's left first, then right."""
+        placement = point.views.get(self.view)
         if placement is None:
             return []
         x, y = self.place(placement)
-        if point.side == "midline":
+        if point.side == "midline" or not self.table.mirrored:
             return [(round(x, 3), round(y, 3))]
         return [(round(-x, 3), round(y, 3)), (round(x, 3), round(y, 3))]
 

@@ -41,10 +41,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         json.dump(export_atlas(atlas), sys.stdout, ensure_ascii=False, indent=1)
         print()
         return 0
-    shown = sum(1 for p in atlas.positions)
+    views = atlas.views.values()
+    points = ", ".join(f"{len(v.positions)} on the {v.view} view" for v in views)
+    regions = ", ".join(f"{len(v.regions)} on the {v.view} view" for v in views)
     print(
-        f"{path}: OK: {len(atlas.atlas.channels)} channels, {len(atlas.atlas.points)} points "
-        f"({shown} on the back view), {len(atlas.regions)} regions, {len(atlas.atlas.references)} references"
+        f"{path}: OK: {len(atlas.atlas.channels)} channels, {len(atlas.atlas.points)} points ({points}), "
+        f"{len(atlas.atlas.regions)} regions ({regions}), {len(atlas.atlas.references)} references"
     )
     return 0
 

@@ -147,7 +147,8 @@ def load_content(path: str | Path) -> LoadedContent:
 def _schema_problems(error: ValidationError, source: SourceMap) -> Iterator[Problem]:
     seen: set[tuple[int, str]] = set()
     for detail in error.errors():
-        parts = [p for p in detail["loc"] if p not in PLACEMENT_TAGS and not _is_union_branch(p)]
+        # Drop pydantic's own markers (union branches, "[key]" for a bad mapping key) from the path.
+        parts = [p for p in detail["loc"] if p not in PLACEMENT_TAGS and p != "[key]" and not _is_union_branch(p)]
         kind = detail["type"]
         if kind == "missing":
             *parent, name = parts

@@ -65,7 +65,7 @@ def _citations(atlas: ResolvedAtlas, refs: list[str]) -> tuple[Citation, ...]:
 
 def travelling_pain(atlas: ResolvedAtlas, region_ids: tuple[str, ...]) -> list[ChainMatch]:
     """Chains whose regions are all selected: pain that follows one channel down the body."""
-    chosen = {atlas.region_shapes[r].base_id for r in region_ids}
+    chosen = {atlas.base_of(r) for r in region_ids}
     labels = {r.id: r.label for r in atlas.atlas.regions}
     return [
         ChainMatch(
@@ -90,7 +90,6 @@ def served_regions(atlas: ResolvedAtlas, channel_id: str) -> dict[str, list[str]
 
 
 def explain_region(atlas: ResolvedAtlas, region_id: str) -> RegionExplanation:
-    shape = atlas.region_shapes[region_id]
     content = atlas.content_of(region_id)
     notes = sorted(
         (
@@ -109,7 +108,7 @@ def explain_region(atlas: ResolvedAtlas, region_id: str) -> RegionExplanation:
     citations = _citations(atlas, content.layers.evidence.refs)
     return RegionExplanation(
         region_id=region_id,
-        label=shape.label,
+        label=atlas.region_labels[region_id],
         channels=tuple(notes),
         key_points=tuple(atlas.points[code] for code in content.key_points),
         layers=content.layers,

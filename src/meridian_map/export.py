@@ -1,64 +1,81 @@
-"""The resolved atlas as plain JSON-ready data: figure coordinates for every point and region."""
+"""The resolved atlas as plain JSON-ready data: figure coordinates for every point and region, per view."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from .atlas import VIEW, ResolvedAtlas
+from .atlas import ResolvedAtlas
 from .figure import axis_ranges
+
+UNITS = {
+    "posterior": "cm; x from the posterior midline (patient's left negative), y up from the floor",
+    "lateral": "cm; the right side seen from the right: x forward from the coronal plane, y up from the floor",
+}
 
 
 def export_atlas(atlas: ResolvedAtlas) -> dict[str, Any]:
-    x_range, y_range = axis_ranges(atlas)
-    body = atlas.body
-    landmarks: dict[str, list[float]] = {name: [0.0, round(y, 3)] for name, y in body.levels.items()}
-    landmarks |= {name: [round(x, 3), round(y, 3)] for name, (x, y) in body.landmarks.items()}
+    views = list(atlas.views.values()) or [atlas]
     return {
-        "views": {
-            VIEW: {
-                "x_range": [round(v, 3) for v in x_range],
-                "y_range": [round(v, 3) for v in y_range],
-                "outline": [[x, y] for x, y in body.outline],
-                "units": "cm; x from the posterior midline (patient's left negative), y up from the floor",
-            }
-        },
-        "landmarks": {VIEW: landmarks},
+        "views": {resolved.view: _view(resolved) for resolved in views},
+        "landmarks": {resolved.view: _landmarks(resolved) for resolved in views},
         "channels": [
             {
                 "id": channel.id,
                 "name": channel.name,
                 "colour": channel.colour,
-                "points": [
-                    {
-                        "code": p.code,
-                        "pinyin": p.pinyin,
-                        "hanzi": p.hanzi,
-                        "english": p.english,
-                        "location": p.location,
-                        "region": p.region,
-                        "side": p.side,
-                        "who_standard": p.who_standard,
-                        "positions": {VIEW: [list(xy) for xy in atlas.positions[p.code]]}
-                        if p.code in atlas.positions
-                        else {},
-                    }
-                    for p in atlas.atlas.points
-                    if p.channel == channel.id
-                ],
+                "points": [_point(views, p.code) for p in atlas.atlas.points if p.channel == channel.id],
             }
             for channel in atlas.atlas.channels
         ],
-        "regions": [
-            {
-                "id": shape.id,
-                "label": shape.label,
-                "side": shape.side,
-                "view": VIEW,
-                "channels": [link.id for link in atlas.content_of(shape.id).channels if link.link != "none"],
-                "points": list(atlas.content_of(shape.id).key_points),
-                "polygons": [[list(xy) for xy in polygon] for polygon in shape.polygons],
-                "anchor": list(atlas.anchors[shape.id]),
-            }
-            for shape in atlas.regions
-        ],
+        "regions": [_region(resolved, shape.id) for resolved in views for shape in resolved.regions],
+    }
+
+
+def _view(resolved: ResolvedAtlas) -> dict[str, Any]:
+    x_range, y_range = axis_ranges(resolved)
+    return {
+        "x_range": [round(v, 3) for v in x_range],
+        "y_range": [round(v, 3) for v in y_range],
+        "outline": [[x, y] for x, y in resolved.body.outline],
+        "units": UNITS[resolved.view],
+    }
+
+
+def _landmarks(resolved: ResolvedAtlas) -> dict[str, list[float]]:
+    body = resolved.body
+    landmarks: dict[str, list[float]] = {name: [0.0, round(y, 3)] for name, y in body.levels.items()}
+    return landmarks | {name: [round(x, 3), round(y, 3)] for name, (x, y) in body.landmarks.items()}
+
+
+def _point(views: list[ResolvedAtlas], code: str) -> dict[str, Any]:
+    point = views[0].points[code]
+    return {
+        "code": point.code,
+        "pinyin": point.pinyin,
+        "hanzi": point.hanzi,
+        "english": point.english,
+        "location": point.location,
+        "region": point.region,
+        "side": point.side,
+        "who_standard": point.who_standard,
+        "positions": {
+            resolved.view: [list(xy) for xy in resolved.positions[code]]
+            for resolved in views
+            if code in resolved.positions
+        },
+    }
+
+
+def _region(resolved: ResolvedAtlas, region_id: str) -> dict[str, Any]:
+    shape = resolved.region_shapes[region_id]
+    content = resolved.content_of(region_id)
+    return {
+        "id": shape.id,
+        "label": shape.label,
+        "side": shape.side,
+        "view": resolved.view,
+        "channels": [link.id for link in content.channels if link.link != "none"],
+        "points": list(content.key_points),
+        "polygons": [[list(xy) for xy in polygon] for polygon in shape.polygons],
+        "anchor": list(resolved.anchors[shape.id]),
     }

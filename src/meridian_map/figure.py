@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 
 from .atlas import ResolvedAtlas
 from .body import XY
-from .model import CHANNEL_IDS, Point
+from .model import CHANNEL_IDS, Point, ViewId
 
 BODY_FILL = "#F4EEE8"
 BODY_LINE = "#A39486"
@@ -44,6 +44,7 @@ class Selection:
     channels: tuple[str, ...] = CHANNEL_IDS
     point: str | None = None
     focus: str | None = None  # a channel whose regions to show ("where does it work?")
+    view: ViewId = "posterior"
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ def build_figure(atlas: ResolvedAtlas, selection: Selection, height: int = 900) 
     ]
     if selection.focus:
         traces.append(_served_trace(atlas, selection.focus))
-    traces += [_highlight_trace(atlas, region_id) for region_id in selection.regions]
+    traces += [_highlight_trace(atlas, r) for r in selection.regions if r in atlas.region_shapes]
     for channel_id in selection.channels:
         traces += _channel_traces(atlas, channel_id, focus)
     traces += _target_traces(atlas)
@@ -114,19 +115,26 @@ def build_figure(atlas: ResolvedAtlas, selection: Selection, height: int = 900) 
         legend={"orientation": "h", "x": 0.5, "xanchor": "center", "y": 0.0, "yanchor": "top",
                 "itemclick": False, "itemdoubleclick": False, "font": {"size": 13}},
         hoverlabel={"bgcolor": "white", "font": {"size": 14}, "align": "left"},
-        annotations=_side_labels(x_range, y_range),
+        annotations=_side_labels(atlas.view, x_range, y_range),
         uirevision="meridian-map",
     )  # fmt: skip
     return figure
 
 
-def _side_labels(x_range: list[float], y_range: list[float]) -> list[dict[str, Any]]:
-    """Left and right are the patient's own: on a back view, their left is on our left."""
+SIDE_LABELS = {
+    # Left and right are the patient's own: on a back view, their left is on our left.
+    "posterior": ("Patient's <b>LEFT</b>", "Patient's <b>RIGHT</b>"),
+    "lateral": ("<b>Back</b> · patient's RIGHT side", "<b>Front</b>"),
+}
+
+
+def _side_labels(view: ViewId, x_range: list[float], y_range: list[float]) -> list[dict[str, Any]]:
     common = {"y": y_range[1] - 1.0, "yanchor": "top", "showarrow": False,
               "font": {"size": 14, "color": "#5B5048"}}  # fmt: skip
+    left, right = SIDE_LABELS[view]
     return [
-        {**common, "x": x_range[0] + 0.5, "xanchor": "left", "text": "Patient's <b>LEFT</b>"},
-        {**common, "x": x_range[1] - 0.5, "xanchor": "right", "text": "Patient's <b>RIGHT</b>"},
+        {**common, "x": x_range[0] + 0.5, "xanchor": "left", "text": left},
+        {**common, "x": x_range[1] - 0.5, "xanchor": "right", "text": right},
     ]
 
 

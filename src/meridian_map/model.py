@@ -36,8 +36,8 @@ VERTEBRAL_LEVELS = (
     *(f"S{n}" for n in range(1, 5)),
 )
 
-ViewId = Literal["posterior"]
-VIEW_IDS: tuple[ViewId, ...] = ("posterior",)
+ViewId = Literal["posterior", "lateral"]
+VIEW_IDS: tuple[ViewId, ...] = ("posterior", "lateral")
 
 
 def _known_level(level: str) -> str:
@@ -108,8 +108,10 @@ class LandmarkPlacement(Frozen):
     below: Annotated[float, Field(gt=0)] | None = None
     lateral: Annotated[float, Field(gt=0)] | None = None
     medial: Annotated[float, Field(gt=0)] | None = None
+    anterior: Annotated[float, Field(gt=0)] | None = None  # forward, on the side view
+    posterior: Annotated[float, Field(gt=0)] | None = None  # backward, on the side view
     scale: Scale | None = None
-    edge: Literal["lateral", "medial"] | None = None
+    edge: Literal["lateral", "medial", "anterior", "posterior"] | None = None
     inset: Annotated[float, Field(ge=0)] = 0.0
 
     @model_validator(mode="after")
@@ -118,7 +120,9 @@ class LandmarkPlacement(Frozen):
             raise ValueError("give 'above' or 'below', not both")
         if self.lateral is not None and self.medial is not None:
             raise ValueError("give 'lateral' or 'medial', not both")
-        offsets = (self.above, self.below, self.lateral, self.medial)
+        if self.anterior is not None and self.posterior is not None:
+            raise ValueError("give 'anterior' or 'posterior', not both")
+        offsets = (self.above, self.below, self.lateral, self.medial, self.anterior, self.posterior)
         if self.scale is None and (any(o is not None for o in offsets) or self.inset):
             raise ValueError("'scale' is required when an offset is given")
         return self
@@ -132,6 +136,11 @@ class LandmarkPlacement(Frozen):
     def outward(self) -> float:
         """Signed horizontal offset in B-cun (away from the midline is positive)."""
         return (self.lateral or 0.0) - (self.medial or 0.0)
+
+    @property
+    def forward(self) -> float:
+        """Signed offset towards the front in B-cun, for the side view."""
+        return (self.anterior or 0.0) - (self.posterior or 0.0)
 
 
 class BetweenPlacement(Frozen):
@@ -236,8 +245,12 @@ class Region(Frozen):
     id: Annotated[str, Field(pattern=r"^[a-z][a-z_]*$")]
     label: Annotated[str, Field(min_length=1)]
     paired: bool
-    view: ViewId = "posterior"
-    shape: Annotated[list[Annotated[list[Vertex], Field(min_length=3)]], Field(min_length=1)]
+    # Convex cells per view; a paired region is drawn on the patient's right
+    # (and mirrored on the back view). The side view shows the right side only.
+    shapes: Annotated[
+        dict[ViewId, Annotated[list[Annotated[list[Vertex], Field(min_length=3)]], Field(min_length=1)]],
+        Field(min_length=1),
+    ]
     channels: Annotated[list[ChannelLink], Field(min_length=1)]
     key_points: list[str] = Field(default_factory=list)
     layers: Layers

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .body import XY, BodyModel, PlacementError, point_in_polygon, polygon_area, segment_distance
-from .model import Region, Scale, Vertex
+from .model import Region, Vertex, ViewId
 
 FAR_CM = 60.0  # "out", "top" and "bottom": well past the body
 GRID_SPACING_CM = 1.3  # click targets: fine enough that every click lands near one
@@ -45,11 +45,13 @@ class RegionShape:
         return any(point_in_polygon(xy, cell) for cell in self.cells)
 
 
-def region_ids(region: Region) -> list[tuple[str, str]]:
-    """The (id, side) pairs one content entry expands to."""
-    if region.paired:
-        return [(f"{region.id}_left", "left"), (f"{region.id}_right", "right")]
-    return [(region.id, "center")]
+def region_ids(region: Region, view: ViewId = "posterior") -> list[tuple[str, str]]:
+    """The (id, side) pairs one content entry expands to on a view (the side view shows the right)."""
+    if not region.paired:
+        return [(region.id, "center")]
+    if view == "lateral":
+        return [(f"{region.id}_right", "right")]
+    return [(f"{region.id}_left", "left"), (f"{region.id}_right", "right")]
 
 
 def side_label(label: str, side: str) -> str:
@@ -66,7 +68,7 @@ def resolve_vertex(body: BodyModel, vertex: Vertex) -> XY:
     else:
         y = body.anchor(y_ref)[1]
     if isinstance(x_ref, int | float):
-        x = float(x_ref) * body.cun(Scale.back)
+        x = float(x_ref) * body.region_unit
     elif x_ref == "out":
         x = FAR_CM
     elif x_ref == "-out":
@@ -81,7 +83,7 @@ def resolve_vertex(body: BodyModel, vertex: Vertex) -> XY:
 def build_cells(body: BodyModel, region: Region) -> list[tuple[XY, ...]]:
     """The region's convex cells on the right side (as written), counter-clockwise."""
     cells = []
-    for c, cell in enumerate(region.shape):
+    for c, cell in enumerate(region.shapes[body.view]):
         corners = []
         for v, vertex in enumerate(cell):
             try:
@@ -99,8 +101,10 @@ def build_cells(body: BodyModel, region: Region) -> list[tuple[XY, ...]]:
 def resolve_regions(body: BodyModel, regions: Iterable[Region]) -> list[RegionShape]:
     shapes = []
     for region in regions:
+        if body.view not in region.shapes:
+            continue
         right_cells = build_cells(body, region)
-        for region_id, side in region_ids(region):
+        for region_id, side in region_ids(region, body.view):
             if side == "left":
                 cells = [tuple((-x, y) for x, y in reversed(cell)) for cell in right_cells]
             else:

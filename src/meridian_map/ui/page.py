@@ -60,8 +60,8 @@ def main() -> None:
     state.sync_from_url(atlas)
     state.sync_widgets()
     st.markdown(
-        "Click where it hurts on the back of the body. You will see which acupuncture channels run "
-        "there, the key points, and why a practitioner would work on them."
+        "Click where it hurts on the body, from the back or from the side. You will see which acupuncture "
+        "channels run there, the key points, and why a practitioner would work on them."
     )
     for notice in st.session_state.pop(state.NOTICES, []):
         st.info(f"Ignored from the link: unknown {safe(notice)}.", icon=":material/info:")
@@ -111,8 +111,11 @@ def _shape_word(symbol: str) -> str:
     return {"triangle-up": "triangle"}.get(symbol, symbol)
 
 
+VIEW_NAMES = {"posterior": "Back", "lateral": "Side (right)"}
+
+
 def _diagram(atlas: ResolvedAtlas) -> None:
-    labels = {shape.id: shape.label for shape in atlas.regions}
+    labels = atlas.region_labels
     pick, clear = st.columns([5, 1], vertical_alignment="bottom")
     with pick:
         st.multiselect(
@@ -125,12 +128,21 @@ def _diagram(atlas: ResolvedAtlas) -> None:
         )
     with clear:
         st.button("Clear", on_click=state.clear, width="stretch")
+    st.segmented_control(
+        "View",
+        options=list(VIEW_NAMES),
+        format_func=VIEW_NAMES.__getitem__,
+        key=state.VIEW_WIDGET,
+        on_change=state.on_view_chosen,
+        label_visibility="collapsed",
+    )
     selection = state.current()
+    shown = atlas.on(selection.view)
     key = state.chart_key()
     st.plotly_chart(
-        _figure(atlas, atlas.file, selection),
+        _figure(shown, atlas.file, selection),
         key=key,
-        on_select=lambda: state.on_chart_click(key, atlas),
+        on_select=lambda: state.on_chart_click(key, shown),
         selection_mode="points",
         theme=None,
         config={"displayModeBar": False, "scrollZoom": False, "responsive": True},
@@ -228,7 +240,7 @@ def _point_card(atlas: ResolvedAtlas, point: Point) -> None:
             st.caption("Not part of the WHO 2008 standard.")
         if point.note:
             st.caption(safe(point.note))
-        served = [atlas.region_shapes[r].label for r in atlas.regions_for_point(point.code)]
+        served = [atlas.region_labels[r] for r in atlas.regions_for_point(point.code)]
         if served:
             st.markdown("**Used for:** " + safe(", ".join(served)))
         st.button("Close point", on_click=state.choose_point, args=(None,), key="close_point")

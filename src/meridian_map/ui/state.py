@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import cast
 
 import streamlit as st
 
 from meridian_map.atlas import ResolvedAtlas
 from meridian_map.figure import Selection, parse_click
-from meridian_map.model import CHANNEL_IDS
+from meridian_map.model import CHANNEL_IDS, VIEW_IDS, ViewId
 from meridian_map.regions import region_at
 
 REGIONS = "regions"
@@ -23,6 +24,8 @@ CHANNELS = "channels"
 POINT = "point"
 FOCUS = "channel"  # one channel whose regions are shown
 FOCUS_WIDGET = "focus_select"
+VIEW = "view"
+VIEW_WIDGET = "view_select"
 URL_WRITTEN = "_url_written"
 NOTICES = "_notices"
 NONCE = "_chart_nonce"
@@ -39,6 +42,7 @@ class UrlState:
     channels: tuple[str, ...] = CHANNEL_IDS
     point: str | None = None
     focus: str | None = None
+    view: ViewId = "posterior"
     ignored: tuple[str, ...] = field(default=())
 
 
@@ -55,12 +59,13 @@ def parse_url(params: Mapping[str, str], atlas: ResolvedAtlas) -> UrlState:
                 ignored.append(f"{name.removesuffix('s')} '{value}'")
         return chosen
 
-    regions = pick(REGIONS, set(atlas.region_shapes))
+    regions = pick(REGIONS, set(atlas.region_labels))
     channels = pick(CHANNELS, CHANNEL_IDS) if CHANNELS in params else list(CHANNEL_IDS)
     point = _single(params, POINT, set(atlas.points), ignored)
     focus = _single(params, FOCUS, set(CHANNEL_IDS), ignored)
+    view = cast(ViewId, _single(params, VIEW, set(VIEW_IDS), ignored) or "posterior")
     ordered_channels = tuple(c for c in CHANNEL_IDS if c in channels)
-    return UrlState(tuple(regions), ordered_channels, point, focus, tuple(ignored))
+    return UrlState(tuple(regions), ordered_channels, point, focus, view, tuple(ignored))
 
 
 def _single(params: Mapping[str, str], name: str, known: set[str], ignored: list[str]) -> str | None:
@@ -81,6 +86,8 @@ def to_url(selection: Selection) -> dict[str, str]:
         params[POINT] = selection.point
     if selection.focus:
         params[FOCUS] = selection.focus
+    if selection.view != "posterior":
+        params[VIEW] = selection.view
     return params
 
 
@@ -90,6 +97,7 @@ def current() -> Selection:
         channels=tuple(st.session_state.get(CHANNELS, CHANNEL_IDS)),
         point=st.session_state.get(POINT),
         focus=st.session_state.get(FOCUS),
+        view=st.session_state.get(VIEW, "posterior"),
     )
 
 
@@ -98,6 +106,7 @@ def _apply(selection: Selection) -> None:
     st.session_state[CHANNELS] = list(selection.channels)
     st.session_state[POINT] = selection.point
     st.session_state[FOCUS] = selection.focus
+    st.session_state[VIEW] = selection.view
 
 
 def sync_from_url(atlas: ResolvedAtlas) -> None:
@@ -106,7 +115,7 @@ def sync_from_url(atlas: ResolvedAtlas) -> None:
     if st.session_state.get(URL_WRITTEN) == params:
         return
     parsed = parse_url(params, atlas)
-    _apply(Selection(parsed.regions, parsed.channels, parsed.point, parsed.focus))
+    _apply(Selection(parsed.regions, parsed.channels, parsed.point, parsed.focus, parsed.view))
     st.session_state[URL_WRITTEN] = params
     st.session_state[NOTICES] = list(parsed.ignored)
     st.session_state[NONCE] = st.session_state.get(NONCE, 0) + 1
@@ -117,6 +126,7 @@ def sync_widgets() -> None:
     selection = current()
     st.session_state[REGION_WIDGET] = list(selection.regions)
     st.session_state[FOCUS_WIDGET] = selection.focus
+    st.session_state[VIEW_WIDGET] = selection.view
     for channel_id in CHANNEL_IDS:
         st.session_state[channel_widget(channel_id)] = channel_id in selection.channels
 
@@ -131,6 +141,12 @@ def write_url() -> None:
 # -- callbacks: each runs once per user action ---------------------------------------------
 def on_regions_chosen() -> None:
     st.session_state[REGIONS] = list(st.session_state[REGION_WIDGET])
+
+
+def on_view_chosen() -> None:
+    # A segmented control can be emptied by clicking the active option: keep the current view then.
+    st.session_state[VIEW] = st.session_state[VIEW_WIDGET] or st.session_state.get(VIEW, "posterior")
+    st.session_state[NONCE] = st.session_state.get(NONCE, 0) + 1
 
 
 def on_focus_chosen() -> None:

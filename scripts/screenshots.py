@@ -15,6 +15,7 @@ SHOTS = {
         "?view=lateral&regions=side_of_thigh_right,side_of_lower_leg_right&channel=GB",
         (1400, 1000),
     ),
+    "screenshot-front-view": ("?view=anterior&regions=inner_leg_left,sole_left&channel=KI", (1400, 1000)),
     "screenshot-phone": ("?regions=neck_right", (390, 844)),
 }
 

@@ -105,3 +105,20 @@ def test_the_gallbladder_channel_can_be_followed_whole_on_the_side_view(atlas: R
     (stretch,) = side.surface_lines("GB")
     assert len(stretch) == 44
     assert not any(code.startswith("KI") for code in side.positions)  # the Kidney channel is not on this view
+
+
+def test_the_kidney_channel_can_be_followed_whole_on_the_front_view(atlas: ResolvedAtlas) -> None:
+    front = atlas.on("anterior")
+    assert all(f"KI{n}" in front.positions for n in range(1, 28))
+    up_the_trunk = [front.positions[f"KI{n}"][0][1] for n in range(10, 28)]
+    assert up_the_trunk == sorted(up_the_trunk)
+    # On the front view the patient's left is on the viewer's right: left first, at positive x.
+    (left_x, _), (right_x, _) = front.positions["KI16"]
+    assert right_x < 0 < left_x
+    assert all(front.positions[f"GV{n}"][0][0] == 0 for n in range(21, 30))
+
+
+def test_every_point_is_drawn_on_at_least_one_view(atlas: ResolvedAtlas) -> None:
+    placed = {code for view in atlas.views.values() for code in view.positions}
+    assert placed == set(atlas.points)
+    assert len(placed) == 167

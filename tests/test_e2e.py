@@ -139,7 +139,7 @@ def test_deep_link_restores_the_view_and_back_steps_back(
     context.close()
 
 
-@pytest.mark.parametrize(("view", "count"), [("posterior", 32), ("lateral", 20)])
+@pytest.mark.parametrize(("view", "count"), [("posterior", 32), ("lateral", 20), ("anterior", 27)])
 def test_every_region_answers_a_click_inside_it(
     browser: Browser, server: str, exported: dict[str, Any], view: str, count: int
 ) -> None:

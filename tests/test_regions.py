@@ -89,3 +89,12 @@ def test_side_view_regions_cover_it_once_and_show_the_right_side(atlas: Resolved
     assert {"side_of_head_right", "knee_right", "foot_right", "side_of_thigh_right"} <= set(side.region_shapes)
     assert region_at(side.regions, side.body, side.positions["GB33"][0]).id == "knee_right"  # type: ignore[union-attr]
     assert region_at(side.regions, side.body, side.positions["GB43"][0]).id == "foot_right"  # type: ignore[union-attr]
+
+
+def test_front_view_regions_cover_it_once_with_the_right_side_on_our_left(atlas: ResolvedAtlas) -> None:
+    front = atlas.on("anterior")
+    assert coverage_problems(front.body, front.regions, spacing=0.8) == []
+    right = front.region_shapes["chest_right"]
+    assert all(x <= 1e-6 for polygon in right.polygons for x, _ in polygon)
+    assert region_at(front.regions, front.body, front.positions["KI1"][1]).id == "sole_right"  # type: ignore[union-attr]
+    assert region_at(front.regions, front.body, front.positions["KI24"][0]).id == "chest_left"  # type: ignore[union-attr]

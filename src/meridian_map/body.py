@@ -173,6 +173,63 @@ _LATERAL_HINTS: tuple[tuple[XY, ...], ...] = (
 )  # fmt: skip
 
 
+# The front, seen from in front: the patient's RIGHT is on the viewer's left. The
+# table describes the patient's left (x >= 0) and is mirrored; heights match the
+# back view. The silhouette is the back view's, which is symmetric front to back.
+ANTERIOR_LANDMARKS: dict[str, XY] = {
+    "vertex": (0.0, 170.0),
+    "anterior_hairline": (0.0, 166.5),
+    "frontal_angle": (5.2, 165.2),  # the corner of the hairline at the temple (ST8)
+    "eyebrow_medial_end": (1.5, 161.9),
+    "eyebrow_middle": (3.2, 162.4),
+    "inner_canthus": (1.5, 160.4),
+    "pupil": (3.1, 160.3),
+    "lateral_canthus": (4.6, 160.4),
+    "glabella": (0.0, 161.9),
+    "nose_tip": (0.0, 157.0),
+    "philtrum": (0.0, 155.2),
+    "upper_lip": (0.0, 154.4),
+    "chin": (0.0, 150.4),
+    "jugular_notch": (0.0, 143.5),
+    "clavicle_middle": (8.0, 143.2),
+    "acromion": (18.5, 142.5),
+    "ics1": (0.0, 141.0),  # intercostal spaces, at the sternum
+    "ics2": (0.0, 138.1),
+    "ics3": (0.0, 135.1),
+    "ics4": (0.0, 132.1),
+    "ics5": (0.0, 129.1),
+    "nipple": (8.5, 132.1),
+    "xiphoid": (0.0, 125.5),  # the xiphisternal junction
+    "axilla": (16.2, STANDARD_LEVELS["T7"]),
+    "arm_gap": (19.5, 87.5),
+    "umbilicus": (0.0, 106.0),
+    "asis": (12.6, 99.5),
+    "pubic_symphysis": (0.0, 88.5),  # its upper border
+    "popliteal_upper": (8.0, 50.5),
+    "patella": (8.0, 47.5),
+    "popliteal_crease": (8.0, 46.0),  # the level of the knee crease behind
+    "popliteal_crease_medial": (4.0, 46.0),
+    "tibia_medial_condyle": (4.0, 42.5),
+    "popliteal_lower": (8.0, 41.2),
+    "ankle_top": (6.8, 17.0),
+    "lateral_malleolus": (9.2, 7.5),
+    "medial_malleolus": (4.6, 8.6),
+    "navicular_tuberosity": (4.4, 3.4),
+    "foot_top": (6.6, 5.0),  # where the ankle gives way to the foot, below the malleoli
+    "sole_top": (6.6, 1.2),  # the underside of the foot shows as its lowest strip
+    "sole": (6.6, 0.4),
+}
+
+_ANTERIOR_HINTS: tuple[tuple[XY, ...], ...] = (
+    ((0.6, 143.9), (4.0, 143.4), (8.0, 143.6), (12.0, 144.0), (16.5, 143.4)),  # clavicle
+    ((0.0, 125.5), (4.5, 123.0), (9.0, 118.5), (12.5, 113.5)),  # costal margin
+    ((7.2, 132.1), (8.5, 132.8), (9.8, 132.1), (8.5, 131.4), (7.2, 132.1)),  # nipple
+    ((6.4, 49.6), (8.0, 50.6), (9.6, 49.0), (9.4, 46.2), (8.0, 45.2), (6.6, 46.2), (6.4, 49.6)),  # patella
+    ((12.6, 99.5), (9.0, 94.5), (4.5, 90.5), (1.2, 88.8)),  # inguinal fold
+)  # fmt: skip
+_NAVEL: tuple[XY, ...] = ((-0.6, 106.0), (0.0, 106.6), (0.6, 106.0), (0.0, 105.4), (-0.6, 106.0))
+
+
 # How many B-cun each standard bone measurement spans (WHO 2008 general guidelines).
 SCALE_SPANS: dict[Scale, tuple[str, str, float]] = {
     Scale.back: ("midline", "scapular_spine_root", 3.0),  # medial scapular borders: 6
@@ -192,7 +249,17 @@ LATERAL_SCALE_SPANS: dict[Scale, tuple[str, str, float]] = {
     Scale.thigh_lateral: ("popliteal_crease", "greater_trochanter", 19.0),
     Scale.leg: ("lateral_malleolus", "popliteal_crease", 16.0),
 }
-_HORIZONTAL_SCALES = {Scale.back, Scale.head}
+ANTERIOR_SCALE_SPANS: dict[Scale, tuple[str, str, float]] = {
+    Scale.head: ("midline", "frontal_angle", 4.5),  # between the frontal angles: 9
+    Scale.scalp: ("anterior_hairline", "vertex", 5.0),  # anterior hairline to GV20: 5
+    Scale.chest: ("midline", "nipple", 4.0),  # between the nipples: 8
+    Scale.upper_abdomen: ("umbilicus", "xiphoid", 8.0),
+    Scale.lower_abdomen: ("pubic_symphysis", "umbilicus", 5.0),
+    Scale.thigh: ("popliteal_crease", "pubic_symphysis", 18.0),  # pubic symphysis to the knee: 18
+    Scale.leg: ("lateral_malleolus", "popliteal_crease", 16.0),
+    Scale.leg_medial: ("medial_malleolus", "tibia_medial_condyle", 13.0),
+}
+_HORIZONTAL_SCALES = {Scale.back, Scale.head, Scale.chest}
 
 
 @dataclass(frozen=True)
@@ -203,8 +270,9 @@ class ViewTable:
     outline: tuple[XY, ...]  # closed; for a mirrored view, the right half from vertex to crotch
     hints: tuple[tuple[XY, ...], ...]
     spans: dict[Scale, tuple[str, str, float]]
-    mirrored: bool  # the back view shows both sides; the side view only the right
+    mirrored: bool  # the back and front views show both sides; the side view only the right
     horizontal_offset: str  # "outward" (lateral/medial) or "forward" (anterior/posterior)
+    right_side_sign: int = 1  # +1 when the patient's right is on the viewer's right (back view)
 
 
 # Heights that proportions may move; everything between is stretched linearly.
@@ -214,6 +282,9 @@ _ANCHORS = ("floor", "lateral_malleolus", "popliteal_crease", "gluteal_fold", "C
 VIEW_TABLES: dict[str, ViewTable] = {
     "posterior": ViewTable(STANDARD_LANDMARKS, _OUTLINE_RIGHT, _HINTS_RIGHT, SCALE_SPANS, True, "outward"),
     "lateral": ViewTable(LATERAL_LANDMARKS, _LATERAL_OUTLINE, _LATERAL_HINTS, LATERAL_SCALE_SPANS, False, "forward"),
+    "anterior": ViewTable(
+        ANTERIOR_LANDMARKS, _OUTLINE_RIGHT, _ANTERIOR_HINTS, ANTERIOR_SCALE_SPANS, True, "outward", -1
+    ),
 }
 
 
@@ -337,6 +408,8 @@ class BodyModel:
             lines += [smooth, [(-x, y) for x, y in smooth]] if self.table.mirrored else [smooth]
         if self.view == "posterior":
             lines.append(_catmull_rom_open([self._warp(p) for p in (*_SACRUM, _SACRUM[0])], 2))
+        if self.view == "anterior":
+            lines.append(_catmull_rom_open([self._warp(p) for p in _NAVEL], 2))
         return lines
 
     def spinous_processes(self) -> list[tuple[str, float]]:
@@ -402,7 +475,9 @@ class BodyModel:
         x, y = self.place(placement)
         if point.side == "midline" or not self.table.mirrored:
             return [(round(x, 3), round(y, 3))]
-        return [(round(-x, 3), round(y, 3)), (round(x, 3), round(y, 3))]
+        # The table describes one side; the patient's left comes first.
+        left, right = (-x, x) if self.table.right_side_sign > 0 else (x, -x)
+        return [(round(left, 3), round(y, 3)), (round(right, 3), round(y, 3))]
 
 
 # -- plane geometry helpers ---------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -48,11 +49,17 @@ def format_path(parts: Sequence[PathPart]) -> str:
 
 
 class SourceMap:
-    """Finds the line of any field of the document, for error messages."""
+    """Finds the line of any field of the document, for error messages.
 
-    def __init__(self, file: str, root: yaml.Node | None) -> None:
+    The node tree is parsed only when a line is first asked for: a valid file never needs it."""
+
+    def __init__(self, file: str, text: str) -> None:
         self.file = file
-        self.root = root
+        self.text = text
+
+    @cached_property
+    def root(self) -> yaml.Node | None:
+        return yaml.compose(self.text, Loader=yaml.SafeLoader)
 
     def node(self, parts: Sequence[PathPart]) -> yaml.Node | None:
         node = self.root
@@ -123,13 +130,12 @@ def load_content(path: str | Path) -> LoadedContent:
         raise ContentError([Problem(file, 1, "(file)", "the file is empty")])
     try:
         data = yaml.safe_load(text)
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
         reason = getattr(error, "problem", None) or str(error)
         raise ContentError([Problem(file, line, "(syntax)", f"YAML syntax error: {reason}")]) from None
-    source = SourceMap(file, root)
+    source = SourceMap(file, text)
     if not isinstance(data, dict):
         raise ContentError(
             [source.problem([], "the top level must be a mapping of keys (version, channels, points, ...)")]

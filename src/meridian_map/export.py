@@ -10,6 +10,7 @@ from .figure import axis_ranges
 UNITS = {
     "posterior": "cm; x from the posterior midline (patient's left negative), y up from the floor",
     "lateral": "cm; the right side seen from the right: x forward from the coronal plane, y up from the floor",
+    "anterior": "cm; seen from the front: x from the anterior midline (patient's right negative), y up from the floor",
 }
 
 

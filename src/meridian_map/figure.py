@@ -125,6 +125,7 @@ SIDE_LABELS = {
     # Left and right are the patient's own: on a back view, their left is on our left.
     "posterior": ("Patient's <b>LEFT</b>", "Patient's <b>RIGHT</b>"),
     "lateral": ("<b>Back</b> · patient's RIGHT side", "<b>Front</b>"),
+    "anterior": ("Patient's <b>RIGHT</b>", "Patient's <b>LEFT</b>"),
 }
 
 

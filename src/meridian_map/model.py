@@ -36,8 +36,8 @@ VERTEBRAL_LEVELS = (
     *(f"S{n}" for n in range(1, 5)),
 )
 
-ViewId = Literal["posterior", "lateral"]
-VIEW_IDS: tuple[ViewId, ...] = ("posterior", "lateral")
+ViewId = Literal["posterior", "lateral", "anterior"]
+VIEW_IDS: tuple[ViewId, ...] = ("posterior", "lateral", "anterior")
 
 
 def _known_level(level: str) -> str:
@@ -85,6 +85,9 @@ class Scale(StrEnum):
     thigh_lateral = "thigh_lateral"  # greater trochanter to popliteal crease: 19 B-cun
     leg = "leg"  # popliteal crease to lateral malleolus: 16 B-cun
     leg_medial = "leg_medial"  # medial tibial condyle to medial malleolus: 13 B-cun
+    chest = "chest"  # between the nipples: 8 B-cun
+    upper_abdomen = "upper_abdomen"  # xiphisternal junction to the umbilicus: 8 B-cun
+    lower_abdomen = "lower_abdomen"  # umbilicus to the pubic symphysis: 5 B-cun
 
 
 class SpinalPlacement(Frozen):

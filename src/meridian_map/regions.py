@@ -103,12 +103,12 @@ def resolve_regions(body: BodyModel, regions: Iterable[Region]) -> list[RegionSh
     for region in regions:
         if body.view not in region.shapes:
             continue
-        right_cells = build_cells(body, region)
+        written = build_cells(body, region)
+        mirrored = [tuple((-x, y) for x, y in reversed(cell)) for cell in written]
         for region_id, side in region_ids(region, body.view):
-            if side == "left":
-                cells = [tuple((-x, y) for x, y in reversed(cell)) for cell in right_cells]
-            else:
-                cells = right_cells
+            # Paired cells are written for the patient's right; on the front view that side is on our left.
+            flip = (side == "left") == (body.table.right_side_sign > 0)
+            cells = mirrored if side != "center" and flip else written
             polygons = [clip_convex(body.outline, cell) for cell in cells]
             shapes.append(
                 RegionShape(
@@ -205,16 +205,23 @@ def clip_convex(subject: Sequence[XY], clip: Sequence[XY]) -> list[XY]:
 
 
 def _grid_within(polygon: Sequence[XY], spacing: float) -> Iterable[XY]:
+    """Grid points inside a polygon, row by row: each row's crossings are found once (even-odd)."""
     xs = [x for x, _ in polygon]
     ys = [y for _, y in polygon]
     x0 = math.floor(min(xs) / spacing) * spacing + _GRID_OFFSET[0] * spacing
     y0 = math.floor(min(ys) / spacing) * spacing + _GRID_OFFSET[1] * spacing
+    edges = list(zip(polygon, [*polygon[1:], polygon[0]], strict=True))
     for i in range(int((max(ys) - y0) / spacing) + 1):
         y = y0 + i * spacing
-        for j in range(int((max(xs) - x0) / spacing) + 1):
-            xy = (round(x0 + j * spacing, 2), round(y, 2))
-            if point_in_polygon(xy, polygon):
-                yield xy
+        crossings = sorted(
+            xa + (y - ya) * (xb - xa) / (yb - ya) for (xa, ya), (xb, yb) in edges if (ya > y) != (yb > y)
+        )
+        for start, end in zip(crossings[0::2], crossings[1::2], strict=False):
+            first = math.ceil((start - x0) / spacing)
+            for j in range(first, int((end - x0) / spacing) + 1):
+                x = x0 + j * spacing
+                if start < x < end:
+                    yield (round(x, 2), round(y, 2))
 
 
 def depth_inside(xy: XY, polygon: Sequence[XY]) -> float:

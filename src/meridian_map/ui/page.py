@@ -60,7 +60,7 @@ def main() -> None:
     state.sync_from_url(atlas)
     state.sync_widgets()
     st.markdown(
-        "Click where it hurts on the body, from the back or from the side. You will see which acupuncture "
+        "Click where it hurts on the body, seen from the back, the side or the front. You will see which acupuncture "
         "channels run there, the key points, and why a practitioner would work on them."
     )
     for notice in st.session_state.pop(state.NOTICES, []):
@@ -111,7 +111,7 @@ def _shape_word(symbol: str) -> str:
     return {"triangle-up": "triangle"}.get(symbol, symbol)
 
 
-VIEW_NAMES = {"posterior": "Back", "lateral": "Side (right)"}
+VIEW_NAMES = {"posterior": "Back", "lateral": "Side (right)", "anterior": "Front"}
 
 
 def _diagram(atlas: ResolvedAtlas) -> None:

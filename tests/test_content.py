@@ -122,3 +122,11 @@ def test_every_point_is_drawn_on_at_least_one_view(atlas: ResolvedAtlas) -> None
     placed = {code for view in atlas.views.values() for code in view.positions}
     assert placed == set(atlas.points)
     assert len(placed) == 167
+
+
+def test_every_pathway_names_points_of_its_own_channel_in_order(atlas: ResolvedAtlas) -> None:
+    for channel in atlas.atlas.channels:
+        named = [code for branch in channel.pathway for code in branch]
+        assert all(code in atlas.points and code.startswith(channel.id) for code in named)
+        # every point of the channel is on some branch of its pathway
+        assert {p.code for p in atlas.atlas.points if p.channel == channel.id} <= set(named)

@@ -76,10 +76,18 @@ def test_parse_click_reads_only_our_markers() -> None:
 
 def test_a_focused_channel_tints_the_regions_it_serves(atlas: ResolvedAtlas) -> None:
     figure = build_figure(atlas, Selection(focus="GB"))
-    served = [t for t in figure.data if t.name == "served by GB"]
+    served = [t for t in figure.data if (t.name or "").startswith("served by GB")]
     assert len(served) == 1 and served[0].fillcolor == "rgba(0,158,115,0.16)"
     polygons = sum(1 for v in served[0].x if v is None)
     expected = sum(len(atlas.region_shapes[r].polygons) for r in atlas.regions_for_channel("GB"))
     assert polygons == expected > 0
     assert "side_of_thigh_left" in atlas.regions_for_channel("GB")
     assert "sacrum" not in atlas.regions_for_channel("GB")  # the content says: no Gallbladder link there
+
+
+def test_a_selected_point_tints_the_regions_it_is_used_for(atlas: ResolvedAtlas) -> None:
+    figure = build_figure(atlas, Selection(point="BL40"))
+    (served,) = [t for t in figure.data if (t.name or "").startswith("served by BL")]
+    regions = atlas.regions_for_point("BL40")
+    assert {"lower_back_left", "back_of_knee_right"} <= set(regions)
+    assert served.name == f"served by BL: {len(regions)} areas"

@@ -88,7 +88,9 @@ def build_figure(atlas: ResolvedAtlas, selection: Selection, height: int = 900) 
         _lines_trace([list(p) for s in atlas.regions for p in s.polygons], REGION_BORDER, 0.8, "regions", "dot"),
     ]
     if selection.focus:
-        traces.append(_served_trace(atlas, selection.focus))
+        traces.append(_served_trace(atlas, selection.focus, atlas.regions_for_channel(selection.focus)))
+    if selection.point:
+        traces.append(_served_trace(atlas, selection.point[:2], atlas.regions_for_point(selection.point)))
     traces += [_highlight_trace(atlas, r) for r in selection.regions if r in atlas.region_shapes]
     for channel_id in selection.channels:
         traces += _channel_traces(atlas, channel_id, focus)
@@ -187,15 +189,15 @@ def _highlight_trace(atlas: ResolvedAtlas, region_id: str) -> go.Scatter:
                       showlegend=False, name=f"selected: {shape.label}")  # fmt: skip
 
 
-def _served_trace(atlas: ResolvedAtlas, channel_id: str) -> go.Scatter:
-    """The regions a channel serves, tinted in its colour."""
+def _served_trace(atlas: ResolvedAtlas, channel_id: str, region_ids: list[str]) -> go.Scatter:
+    """The regions a channel or one of its points serves, tinted in the channel's colour."""
     channel = atlas.channels[channel_id]
-    polygons = [p for r in atlas.regions_for_channel(channel_id) for p in atlas.region_shapes[r].polygons]
+    polygons = [p for r in region_ids for p in atlas.region_shapes[r].polygons]
     xs, ys = _joined(polygons, close=True)
     red, green, blue = (int(channel.colour[i : i + 2], 16) for i in (1, 3, 5))
     return go.Scatter(x=xs, y=ys, mode="lines", fill="toself", fillcolor=f"rgba({red},{green},{blue},0.16)",
                       line={"color": channel.colour, "width": 1, "dash": "dot"}, hoverinfo="skip",
-                      showlegend=False, name=f"served by {channel_id}")  # fmt: skip
+                      showlegend=False, name=f"served by {channel_id}: {len(region_ids)} areas")  # fmt: skip
 
 
 def _channel_traces(atlas: ResolvedAtlas, channel_id: str, focus: Emphasis) -> list[go.Scatter]:

@@ -102,6 +102,7 @@ def _sidebar(atlas: ResolvedAtlas) -> None:
             key=state.FOCUS_WIDGET,
             on_change=state.on_focus_chosen,
             help="Tints every area this channel runs through or treats from a distance.",
+            placeholder="No channel chosen",
         )
         st.divider()
         st.caption(safe(atlas.atlas.disclaimer))

@@ -143,3 +143,18 @@ def test_the_side_view_keeps_the_selection_and_goes_into_the_link() -> None:
     app = start(view="lateral", regions="knee_right")
     assert app.segmented_control(key="view_select").value == "lateral"
     assert "Knee, front and side (right)" in page_text(app)
+
+
+@pytest.mark.parametrize(
+    ("query", "code", "view"),
+    [("bl 23", "BL23", "posterior"), ("BL-23", "BL23", "posterior"), ("UB23", "BL23", "posterior"),
+     ("Shen Shu", "BL23", "posterior"), ("肾俞", "BL23", "posterior"), ("kidney shu", "BL23", "posterior"),
+     ("yongquan", "KI1", "anterior"), ("GB 44", "GB44", "lateral")],
+)  # fmt: skip
+def test_search_by_any_name_jumps_to_the_point_on_its_view(query: str, code: str, view: str) -> None:
+    app = start()
+    app.text_input(key="search_query").set_value(query).run()
+    app.button(key=f"hit_{code}").click().run()
+    assert app.query_params["point"] == code
+    assert app.query_params.get("view", "posterior") == view
+    assert f"{code} · " in page_text(app)

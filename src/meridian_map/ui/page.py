@@ -20,6 +20,7 @@ from meridian_map.explain import (
 from meridian_map.figure import Selection, build_figure
 from meridian_map.model import CHANNEL_IDS, PainProfile, Point
 from meridian_map.profile import matching_summary, reason
+from meridian_map.search import search_points
 
 from . import state
 
@@ -86,6 +87,7 @@ def _content_problems(error: ContentError) -> None:
 
 def _sidebar(atlas: ResolvedAtlas) -> None:
     with st.sidebar:
+        _search(atlas)
         st.header("Channels")
         st.caption("Solid lines run on the surface; dashed lines are internal pathways.")
         for channel_id in CHANNEL_IDS:
@@ -106,6 +108,23 @@ def _sidebar(atlas: ResolvedAtlas) -> None:
         )
         st.divider()
         st.caption(safe(atlas.atlas.disclaimer))
+
+
+def _search(atlas: ResolvedAtlas) -> None:
+    query = st.text_input(
+        "Find a point", key="search_query", placeholder="BL23, bl 23, UB23, shenshu, 肾俞, kidney shu"
+    )
+    for hit in search_points(atlas, query, limit=6):
+        st.button(
+            hit.label,
+            key=f"hit_{hit.code}",
+            on_click=state.jump_to,
+            args=(hit.code, hit.view),
+            help=f"Show {hit.code} on the {VIEW_NAMES[hit.view].lower()} view",
+            width="stretch",
+        )
+    if query.strip() and not search_points(atlas, query, limit=1):
+        st.caption("No point by that name. Try a code (BL23), pinyin (shenshu), hanzi or English.")
 
 
 def _shape_word(symbol: str) -> str:

@@ -167,6 +167,13 @@ def choose_point(code: str | None) -> None:
     st.session_state[POINT] = code
 
 
+def jump_to(code: str, view: ViewId) -> None:
+    """Open a point on the view that shows it (a search result)."""
+    st.session_state[POINT] = code
+    st.session_state[VIEW] = view
+    st.session_state[NONCE] = st.session_state.get(NONCE, 0) + 1
+
+
 def chart_key() -> str:
     return f"body_chart_{st.session_state.get(NONCE, 0)}"
 

@@ -158,3 +158,10 @@ def test_search_by_any_name_jumps_to_the_point_on_its_view(query: str, code: str
     assert app.query_params["point"] == code
     assert app.query_params.get("view", "posterior") == view
     assert f"{code} · " in page_text(app)
+
+
+def test_the_take_home_sheet_downloads_as_png_and_pdf() -> None:
+    app = start(regions="lower_back_left")
+    labels = [b.label for b in app.get("download_button")]
+    assert labels == ["Download PNG", "Download PDF"]
+    assert "Take-home sheet" in page_text(app)

@@ -167,3 +167,27 @@ def test_switching_to_the_side_view_keeps_the_selection(page: Page, exported: di
     lateral = next(r for r in exported["regions"] if r["id"] == "knee_right" and r["view"] == "lateral")
     click_and_wait(page, *lateral["anchor"])
     wait_for_regions(page, ["side_of_thigh_right", "knee_right"])
+
+
+def test_the_take_home_sheet_downloads_as_an_a4_png_and_pdf(browser: Browser, server: str) -> None:
+    import re
+    from io import BytesIO
+    from pathlib import Path
+
+    from PIL import Image
+
+    context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
+    page = context.new_page()
+    page.goto(f"{server}/?regions=lower_back_left")
+    wait_for_app(page)
+    with page.expect_download() as png_download:
+        page.get_by_role("button", name="Download PNG").click()
+    png = Path(png_download.value.path()).read_bytes()
+    assert Image.open(BytesIO(png)).size == (1240, 1754)
+    with page.expect_download() as pdf_download:
+        page.get_by_role("button", name="Download PDF").click()
+    pdf = Path(pdf_download.value.path()).read_bytes()
+    assert pdf.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page(?!s)", pdf)) == 1
+    box = re.search(rb"/MediaBox \[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)
+    assert box is not None and round(float(box.group(1))) == 595 and round(float(box.group(2))) == 842
+    context.close()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from pathlib import Path
+from urllib.parse import urlencode
 
 import streamlit as st
 
@@ -18,6 +20,7 @@ from meridian_map.explain import (
     travelling_pain,
 )
 from meridian_map.figure import Selection, build_figure
+from meridian_map.handout import handout_pdf, handout_png
 from meridian_map.model import CHANNEL_IDS, PainProfile, Point
 from meridian_map.profile import matching_summary, reason
 from meridian_map.search import search_points
@@ -183,6 +186,7 @@ def _panel(atlas: ResolvedAtlas) -> None:
         _chain(match)
     for region_id in selection.regions:
         _region(atlas, explain_region(atlas, region_id))
+    _handout(atlas, selection)
     if atlas.atlas.pain_profile is not None:
         _pain_profile(atlas, atlas.atlas.pain_profile)
     _general_red_flags(atlas)
@@ -213,6 +217,42 @@ def _pain_profile(atlas: ResolvedAtlas, profile: PainProfile) -> None:
             st.markdown(safe(pattern.plain))
             points = ", ".join(f"{code} {safe(atlas.points[code].pinyin)}" for code in pattern.points)
             st.caption(f"Channels often chosen: {', '.join(pattern.channels)}. Points often chosen: {points}.")
+
+
+def _handout(atlas: ResolvedAtlas, selection: Selection) -> None:
+    """The take-home sheet, drawn from the body model; no personal data is asked for or kept."""
+    base = (st.context.url or "").split("?")[0]
+    query = urlencode(state.to_url(selection), safe=",")
+    link = f"{base}?{query}" if query else base
+    shown = atlas.on(selection.view)
+    with st.container(border=True, key="handout"):
+        st.markdown("**Take-home sheet**: the drawing, the plain explanation and when to see a doctor, on one page.")
+        png, pdf = st.columns(2)
+        png.download_button(
+            "Download PNG",
+            # Drawn only when asked for, so a click on the diagram never waits for it.
+            data=lambda: _handout_bytes(shown, atlas.file, selection, link, "png"),
+            file_name="meridian-map-notes.png",
+            mime="image/png",
+            key="handout_png",
+            on_click="ignore",
+            width="stretch",
+        )
+        pdf.download_button(
+            "Download PDF",
+            data=lambda: _handout_bytes(shown, atlas.file, selection, link, "pdf"),
+            file_name="meridian-map-notes.pdf",
+            mime="application/pdf",
+            key="handout_pdf",
+            on_click="ignore",
+            width="stretch",
+        )
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _handout_bytes(_atlas: ResolvedAtlas, atlas_key: str, selection: Selection, link: str, kind: str) -> bytes:
+    render = handout_png if kind == "png" else handout_pdf
+    return render(_atlas, selection, link, datetime.date.today())
 
 
 def _channel_card(atlas: ResolvedAtlas, channel_id: str) -> None:

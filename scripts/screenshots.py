@@ -16,6 +16,8 @@ SHOTS = {
         (1400, 1000),
     ),
     "screenshot-front-view": ("?view=anterior&regions=inner_leg_left,sole_left&channel=KI", (1400, 1000)),
+    "screenshot-patient": ("?mode=patient&regions=lower_back_left,sacrum", (1400, 1000)),
+    "screenshot-student": ("?mode=student&seed=3&labels=code&landmarks=1&regions=lower_back_left", (1400, 1000)),
     "screenshot-phone": ("?regions=neck_right", (390, 844)),
 }
 

@@ -165,3 +165,94 @@ def test_the_take_home_sheet_downloads_as_png_and_pdf() -> None:
     labels = [b.label for b in app.get("download_button")]
     assert labels == ["Download PNG", "Download PDF"]
     assert "Take-home sheet" in page_text(app)
+
+
+def test_patient_mode_tells_the_story_one_step_at_a_time_without_codes() -> None:
+    app = start(mode="patient", regions="lower_back_left")
+    assert app.segmented_control(key="mode_select").value == "patient"
+    titles = []
+    for step in range(5):
+        titles.append(app.subheader[0].value)
+        story = " ".join(m.value for m in app.markdown)
+        assert not re.search(r"\b(BL|KI|GV|GB)\d{1,2}\b", story), story
+        if step < 4:
+            app.button(key="story_next").click().run()
+    assert app.button(key="story_next").disabled
+    assert titles == [
+        "Where your pain is", "The lines that run there", "Why a practitioner works on them",
+        "What the research says", "When to see a doctor instead",
+    ]  # fmt: skip
+    assert [b.label for b in app.get("download_button")] == ["Download PNG", "Download PDF"]
+    app.segmented_control(key="mode_select").set_value("student").run()
+    assert app.query_params["mode"] == "student"
+    assert app.multiselect(key="region_select").value == ["lower_back_left"]  # the selection carries over
+
+
+def _seed_starting_with(kind: str) -> int:
+    from meridian_map import open_atlas
+    from meridian_map.quiz import make_round
+
+    atlas = open_atlas()
+    return next(seed for seed in range(1, 200) if make_round(atlas, seed, size=8)[0].kind == kind)
+
+
+def test_student_round_scores_an_answer_once_and_the_seed_is_in_the_link() -> None:
+    from meridian_map import open_atlas
+    from meridian_map.quiz import make_round
+
+    seed = _seed_starting_with("name")
+    question = make_round(open_atlas(), seed, size=8)[0]
+    app = start(mode="student", seed=str(seed))
+    assert app.query_params["seed"] == str(seed)
+    assert any("Score: 0 of 0" in m.value for m in app.markdown)
+    (right,) = question.correct
+    app.button(key=f"quiz_0_{right}").click().run()
+    assert any("Score: 1 of 1" in m.value for m in app.markdown)
+    app.run()
+    app.multiselect(key="region_select").set_value(["sacrum"]).run()  # later reruns do not count it again
+    assert any("Score: 1 of 1" in m.value for m in app.markdown)
+
+
+def test_student_labels_and_landmarks_go_on_the_diagram() -> None:
+    app = start(mode="student", seed="3")
+    app.radio(key="labels_select").set_value("pinyin").run()
+    app.toggle(key="landmarks_toggle").set_value(True).run()
+    spec = app.get("plotly_chart")[0].proto.spec
+    assert "Shenshu" in spec and "Iliac crest (L4)" in spec and "3 B-cun" in spec
+
+
+def test_explore_tour_steps_through_a_channel_on_the_right_views() -> None:
+    app = start()
+    app.selectbox(key="tour_channel").set_value("KI").run()
+    app.button(key="tour_next").click().run()
+    assert app.query_params["point"] == "KI1" and app.query_params["view"] == "anterior"
+    app.button(key="tour_next").click().run()
+    assert app.query_params["point"] == "KI2"
+    app.button(key="tour_back").click().run()
+    assert app.query_params["point"] == "KI1"
+    assert any("Point 1 of 27" in c.value for c in app.caption)
+
+
+def test_a_channel_question_takes_every_channel_that_runs_there() -> None:
+    from meridian_map import open_atlas
+    from meridian_map.quiz import make_round
+
+    seed = _seed_starting_with("channel")
+    question = make_round(open_atlas(), seed, size=8)[0]
+    app = start(mode="student", seed=str(seed))
+    spec = app.get("plotly_chart")[0].proto.spec
+    assert "question: " in spec  # the region asked about is highlighted
+    app.multiselect(key="quiz_0_pick").set_value(sorted(question.correct)).run()
+    app.button(key="quiz_0_check").click().run()
+    assert any("Score: 1 of 1" in m.value for m in app.markdown)
+
+
+def test_a_name_question_rings_the_point_without_naming_it() -> None:
+    from meridian_map import open_atlas
+    from meridian_map.quiz import make_round
+
+    seed = _seed_starting_with("name")
+    question = make_round(open_atlas(), seed, size=8)[0]
+    app = start(mode="student", seed=str(seed))
+    assert f"selected point {question.code}" in app.get("plotly_chart")[0].proto.spec
+    assert not any(s.value.startswith(f"{question.code} · ") for s in app.subheader)  # no card gives it away

@@ -191,3 +191,58 @@ def test_the_take_home_sheet_downloads_as_an_a4_png_and_pdf(browser: Browser, se
     box = re.search(rb"/MediaBox \[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)
     assert box is not None and round(float(box.group(1))) == 595 and round(float(box.group(2))) == 842
     context.close()
+
+
+def test_patient_story_steps_forward_in_the_browser(browser: Browser, server: str) -> None:
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    page.goto(f"{server}/?mode=patient&regions=lower_back_left")
+    wait_for_app(page)
+    story = page.locator(".st-key-patient")
+    expect(story).to_contain_text("Where your pain is")
+    for title in ("The lines that run there", "Why a practitioner works on them", "What the research says",
+                  "When to see a doctor instead"):  # fmt: skip
+        page.get_by_role("button", name="Next ▶").click()
+        expect(story).to_contain_text(title)
+    expect(story).to_contain_text("saddle")
+    context.close()
+
+
+def test_a_locate_question_is_scored_in_cun_from_a_real_click(
+    browser: Browser, server: str, atlas: ResolvedAtlas, exported: dict[str, Any]
+) -> None:
+    from meridian_map.quiz import make_round
+
+    seed = next(s for s in range(1, 200) if make_round(atlas, s, size=8)[0].kind == "locate")
+    question = make_round(atlas, seed, size=8)[0]
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    page.goto(f"{server}/?mode=student&seed={seed}")
+    wait_for_app(page)
+    quiz = page.locator(".st-key-quiz")
+    expect(quiz).to_contain_text("Score: 0 of 0")
+    point = next(p for c in exported["channels"] for p in c["points"] if p["code"] == question.code)
+    click_and_wait(page, *point["positions"][question.view][-1])  # the true spot, from the export
+    expect(quiz).to_contain_text("Score: 1 of 1")
+    expect(quiz).to_contain_text("Right: you clicked 0.")
+    expect(quiz).to_contain_text(f"B-cun from {question.code}")
+    context.close()
+
+
+def test_search_works_at_phone_width(browser: Browser, server: str) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(server)
+    wait_for_app(page)
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390  # nothing cut off sideways
+    plot_width = page.evaluate("() => document.querySelector('.stPlotlyChart').getBoundingClientRect().width")
+    assert 300 <= plot_width <= 390  # the diagram scales to the screen
+    page.get_by_test_id("stExpandSidebarButton").click()
+    page.get_by_label("Find a point").fill("shen shu")
+    page.get_by_label("Find a point").press("Enter")
+    result = page.get_by_role("button", name="BL23 Shenshu")
+    expect(result).to_be_visible()
+    assert result.bounding_box()["height"] >= 36  # a finger-sized target  # type: ignore[index]
+    result.click()
+    page.wait_for_function("() => location.search.includes('point=BL23')", timeout=15_000)
+    context.close()

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .atlas import ResolvedAtlas
-from .model import Chain, Layers, Point
+from .model import BetweenPlacement, Chain, Layers, Point, SpinalPlacement
 
 LINK_LABELS = {
     "runs_through": "runs through this area",
@@ -114,3 +115,75 @@ def explain_region(atlas: ResolvedAtlas, region_id: str) -> RegionExplanation:
         layers=content.layers,
         citations=citations,
     )
+
+
+# -- the treatment room: one idea at a time, in plain words ---------------------------------
+_CODE = re.compile(r"\b(BL|KI|GV|GB)(\d{1,2})\b")
+
+
+def without_codes(atlas: ResolvedAtlas, text: str) -> str:
+    """Point codes replaced by their names, for people who do not know the codes."""
+
+    def name(match: re.Match[str]) -> str:
+        point = atlas.points.get(match.group(0))
+        return point.pinyin if point else match.group(0)
+
+    return _CODE.sub(name, text)
+
+
+@dataclass(frozen=True)
+class StoryStep:
+    title: str
+    paragraphs: tuple[str, ...]
+
+
+def patient_story(atlas: ResolvedAtlas, region_ids: tuple[str, ...]) -> tuple[StoryStep, ...]:
+    """Five short steps for a patient: where, which lines, why, what the evidence says, when to see a doctor."""
+    if not region_ids:
+        return ()
+    explained = [explain_region(atlas, r) for r in region_ids]
+
+    def plain(text: str) -> str:
+        return without_codes(atlas, text)
+
+    lines: dict[str, str] = {}
+    for item in explained:
+        for note in item.linked_channels:
+            lines.setdefault(note.id, f"The {note.name} channel {note.link_label}. {plain(note.note)}")
+    flags = [flag for item in explained for flag in item.layers.red_flags] + list(atlas.atlas.red_flags_general)
+    return (
+        StoryStep("Where your pain is", tuple(f"{i.label}: {plain(i.layers.plain)}" for i in explained)),
+        StoryStep("The lines that run there", tuple(lines.values())),
+        StoryStep("Why a practitioner works on them", tuple(plain(i.layers.traditional) for i in explained)),
+        StoryStep("What the research says", tuple(plain(i.layers.evidence.summary) for i in explained)),
+        StoryStep("When to see a doctor instead", tuple(dict.fromkeys(flags))),
+    )
+
+
+def describe_placement(atlas: ResolvedAtlas, code: str) -> str | None:
+    """How a point is found on the current view: the landmark and the distance in B-cun."""
+    placement = atlas.points[code].views.get(atlas.view)
+    if placement is None:
+        return None
+    if isinstance(placement, SpinalPlacement):
+        border = "upper" if placement.border == "superior" else "lower"
+        side = "on the midline" if not placement.from_midline else f"{placement.from_midline:g} B-cun from the midline"
+        return f"Level with the {border} border of the {placement.level} spinous process, {side}."
+    if isinstance(placement, BetweenPlacement):
+        start, end = (name.replace("_", " ") for name in placement.between)
+        return f"{placement.fraction:.0%} of the way from the {start} to the {end}."
+    parts = [f"From the {placement.landmark.replace('_', ' ')}"]
+    for word, value in (
+        ("above", placement.above),
+        ("below", placement.below),
+        ("lateral", placement.lateral),
+        ("medial", placement.medial),
+        ("in front", placement.anterior),
+        ("behind", placement.posterior),
+    ):
+        if value:
+            parts.append(f"{value:g} B-cun {word}")
+    if placement.edge:
+        parts.append(f"at the {placement.edge} edge")
+    scale = f" ({placement.scale.value} scale)" if placement.scale else ""
+    return ", ".join(parts) + scale + "."

@@ -13,13 +13,13 @@ import html
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import plotly.graph_objects as go
 
 from .atlas import ResolvedAtlas
 from .body import XY
-from .model import CHANNEL_IDS, Point, ViewId
+from .model import CHANNEL_IDS, Point, Scale, ViewId
 
 BODY_FILL = "#F4EEE8"
 BODY_LINE = "#A39486"
@@ -34,6 +34,9 @@ MARGIN_CM = 3.0
 
 REGION_PREFIX = "region:"
 POINT_PREFIX = "point:"
+ANSWER_PREFIX = "answer:"
+ANSWER_SPACING_CM = 0.5
+ANSWER_BOX_CM = 14.0
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,11 @@ class Selection:
     point: str | None = None
     focus: str | None = None  # a channel whose regions to show ("where does it work?")
     view: ViewId = "posterior"
+    labels: Literal["code", "pinyin", "hanzi"] | None = None  # point labels, for students
+    landmarks: bool = False  # the spine ruler and the B-cun lines, for students
+    answer_for: str | None = None  # a point to locate: a fine grid around it records exact clicks
+    quiz_point: str | None = None  # a point to name: ringed, without its card
+    quiz_region: str | None = None  # a region to ask about: highlighted
 
 
 @dataclass(frozen=True)
@@ -92,13 +100,20 @@ def build_figure(atlas: ResolvedAtlas, selection: Selection, height: int = 900) 
     if selection.point:
         traces.append(_served_trace(atlas, selection.point[:2], atlas.regions_for_point(selection.point)))
     traces += [_highlight_trace(atlas, r) for r in selection.regions if r in atlas.region_shapes]
+    if selection.quiz_region in atlas.region_shapes:
+        traces.append(_highlight_trace(atlas, selection.quiz_region, "question: "))
     for channel_id in selection.channels:
         traces += _channel_traces(atlas, channel_id, focus)
     traces += _target_traces(atlas)
+    if selection.answer_for and selection.answer_for in atlas.positions:
+        traces.append(_answer_trace(atlas, selection.answer_for))
+    if selection.landmarks and atlas.view == "posterior":
+        traces += _landmark_traces(atlas)
     for channel_id in selection.channels:
-        traces.append(_points_trace(atlas, channel_id, focus))
-    if selection.point and selection.point in atlas.positions:
-        traces.append(_selected_point_trace(atlas, selection.point))
+        traces.append(_points_trace(atlas, channel_id, focus, selection.labels))
+    for ringed in (selection.point, selection.quiz_point):
+        if ringed and ringed in atlas.positions:
+            traces.append(_selected_point_trace(atlas, ringed))
 
     x_range, y_range = axis_ranges(atlas)
     figure = go.Figure(data=traces)
@@ -181,12 +196,12 @@ def _spine_trace(atlas: ResolvedAtlas) -> go.Scatter:
     return _lines_trace(ticks, "#C4B6A8", 2.2, "spine")
 
 
-def _highlight_trace(atlas: ResolvedAtlas, region_id: str) -> go.Scatter:
+def _highlight_trace(atlas: ResolvedAtlas, region_id: str, prefix: str = "selected: ") -> go.Scatter:
     shape = atlas.region_shapes[region_id]
     xs, ys = _joined(shape.polygons, close=True)
     return go.Scatter(x=xs, y=ys, mode="lines", fill="toself", fillcolor=HIGHLIGHT_FILL,
                       line={"color": HIGHLIGHT_LINE, "width": 1.5}, hoverinfo="skip",
-                      showlegend=False, name=f"selected: {shape.label}")  # fmt: skip
+                      showlegend=False, name=f"{prefix}{shape.label}")  # fmt: skip
 
 
 def _served_trace(atlas: ResolvedAtlas, channel_id: str, region_ids: list[str]) -> go.Scatter:
@@ -247,7 +262,7 @@ def point_card(point: Point) -> str:
     )
 
 
-def _points_trace(atlas: ResolvedAtlas, channel_id: str, focus: Emphasis) -> go.Scatter:
+def _points_trace(atlas: ResolvedAtlas, channel_id: str, focus: Emphasis, labels: str | None = None) -> go.Scatter:
     channel = atlas.channels[channel_id]
     points = atlas.visible_points(channel_id)
     xs: list[float] = []
@@ -255,6 +270,7 @@ def _points_trace(atlas: ResolvedAtlas, channel_id: str, focus: Emphasis) -> go.
     cards: list[str] = []
     ids: list[str] = []
     sizes: list[float] = []
+    names: list[str] = []
     for point in points:
         key = point.code in focus.points
         for x, y in atlas.positions[point.code]:
@@ -263,10 +279,14 @@ def _points_trace(atlas: ResolvedAtlas, channel_id: str, focus: Emphasis) -> go.
             cards.append(point_card(point))
             ids.append(POINT_PREFIX + point.code)
             sizes.append(POINT_SIZE + 3 if key and focus.active else POINT_SIZE)
+            shown = labels and (key or not focus.active)
+            names.append(getattr(point, labels) if shown and labels else "")
     strength = 1.0 if channel_id in focus.channels else FADED
     return go.Scatter(
-        x=xs, y=ys, mode="markers", name=f"{channel.id} points", legendgroup=channel_id,
-        showlegend=False, customdata=ids, text=cards, hovertemplate="%{text}<extra></extra>",
+        x=xs, y=ys, mode="markers+text" if labels else "markers", name=f"{channel.id} points",
+        legendgroup=channel_id, showlegend=False, customdata=ids, hovertext=cards,
+        hovertemplate="%{hovertext}<extra></extra>", text=names if labels else None,
+        textposition="middle right", textfont={"size": 10, "color": channel.colour},
         marker={"size": sizes, "color": channel.colour, "symbol": channel.symbol,
                 "opacity": strength, "line": {"color": "white", "width": 1}},
         selected={"marker": {"opacity": strength}}, unselected={"marker": {"opacity": strength}},
@@ -281,6 +301,50 @@ def _selected_point_trace(atlas: ResolvedAtlas, code: str) -> go.Scatter:
                       name=f"selected point {code}", marker=ring)  # fmt: skip
 
 
+def _answer_trace(atlas: ResolvedAtlas, code: str) -> go.Scatter:
+    """A fine grid of click targets around a point to locate, so a click is scored where it fell."""
+    spots: list[XY] = []
+    half = ANSWER_BOX_CM / 2
+    steps = int(ANSWER_BOX_CM / ANSWER_SPACING_CM)
+    for cx, cy in atlas.positions[code]:
+        for i in range(steps + 1):
+            for j in range(steps + 1):
+                xy = (round(cx - half + i * ANSWER_SPACING_CM, 2), round(cy - half + j * ANSWER_SPACING_CM, 2))
+                if atlas.body.contains(xy):
+                    spots.append(xy)
+    xs, ys = _xy(sorted(set(spots)))
+    return go.Scatter(x=xs, y=ys, mode="markers", showlegend=False, name="answer", legendgroup=ANSWER_PREFIX,
+                      marker={"size": 6, "color": "rgba(0,0,0,0)"}, hoverinfo="skip",
+                      selected={"marker": {"opacity": 0}}, unselected={"marker": {"opacity": 0}})  # fmt: skip
+
+
+def _landmark_traces(atlas: ResolvedAtlas) -> list[go.Scatter]:
+    """The spine ruler (C7 to S4), the 0, 1.5 and 3 B-cun lines, and the bony landmarks, labelled."""
+    body = atlas.body
+    unit = body.cun(Scale.back)
+    top, bottom = body.levels["T1"], body.levels["S4"]
+    lines = [[(sign * cun * unit, top + 2), (sign * cun * unit, bottom)] for cun in (0, 1.5, 3) for sign in (1, -1)]
+    x0 = -3 * unit - 3.0
+    levels = [name for name, _ in body.spinous_processes()] + ["S1", "S2", "S3", "S4"]
+    marks = {"Spine of scapula (T3)": "scapular_spine_root", "Inferior angle (T7)": "scapula_inferior_angle",
+             "Iliac crest (L4)": "iliac_crest", "PSIS (S2)": "psis"}  # fmt: skip
+    return [
+        _lines_trace(lines, "#7A6A5C", 1.0, "B-cun lines", "dot"),
+        go.Scatter(
+            x=[x0] * len(levels) + [cun * unit for cun in (0, 1.5, 3)],
+            y=[body.levels[n] for n in levels] + [top + 3.5] * 3,
+            mode="text", text=[*levels, "0", "1.5", "3 B-cun"], hoverinfo="skip", showlegend=False,
+            textfont={"size": 10, "color": "#5B5048"}, textposition="middle left", name="spine ruler",
+        ),
+        go.Scatter(
+            x=[body.landmarks[m][0] for m in marks.values()], y=[body.landmarks[m][1] for m in marks.values()],
+            mode="markers+text", text=list(marks), textposition="middle right", hoverinfo="skip",
+            marker={"size": 6, "color": "#5B5048", "symbol": "x-thin", "line": {"width": 1.5, "color": "#5B5048"}},
+            textfont={"size": 10, "color": "#5B5048"}, showlegend=False, name="landmarks",
+        ),
+    ]  # fmt: skip
+
+
 def parse_click(clicked: Mapping[str, Any]) -> tuple[str, str] | None:
     """('region', id) or ('point', code) from a clicked marker as Streamlit reports it."""
     for tag in (clicked.get("customdata"), clicked.get("legendgroup")):
@@ -288,6 +352,8 @@ def parse_click(clicked: Mapping[str, Any]) -> tuple[str, str] | None:
             tag = tag[0]
         if not isinstance(tag, str):
             continue
+        if tag == ANSWER_PREFIX:
+            return "answer", ""
         for prefix in (REGION_PREFIX, POINT_PREFIX):
             if tag.startswith(prefix):
                 return prefix[:-1], tag[len(prefix) :]

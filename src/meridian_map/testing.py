@@ -146,8 +146,14 @@ def chart_key(page: Page) -> str:
 
 
 def click_figure(page: Page, x: float, y: float) -> None:
-    """Hover, then click a point of the figure, as a person would."""
+    """Scroll it into view if need be, hover, then click a point of the figure, as a person would."""
     px, py = figure_to_page(page, x, y)
+    height = page.viewport_size["height"] if page.viewport_size else 800
+    if not 40 <= py <= height - 40:
+        page.mouse.move(px, height / 2)
+        page.mouse.wheel(0, py - height / 2)  # Streamlit scrolls an inner container, not the window
+        page.wait_for_timeout(300)
+        px, py = figure_to_page(page, x, y)
     page.mouse.move(px, py)
     page.wait_for_timeout(60)  # let Plotly register the hover before the click
     page.mouse.click(px, py)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import re
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -25,14 +24,8 @@ from meridian_map.model import CHANNEL_IDS, PainProfile, Point
 from meridian_map.profile import matching_summary, reason
 from meridian_map.search import search_points
 
-from . import state
-
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]<>#|~$])")
-
-
-def safe(text: str) -> str:
-    """Content is text, never markup: escape what Markdown would interpret."""
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
+from . import modes, state
+from .text import safe
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -70,6 +63,17 @@ def main() -> None:
     for notice in st.session_state.pop(state.NOTICES, []):
         st.info(f"Ignored from the link: unknown {safe(notice)}.", icon=":material/info:")
 
+    st.segmented_control(
+        "Mode",
+        options=list(modes.MODES),
+        format_func=modes.MODES.__getitem__,
+        key=state.MODE_WIDGET,
+        on_change=state.on_mode_chosen,
+        label_visibility="collapsed",
+    )
+    mode = st.session_state.get(state.MODE, "explore")
+    if mode == "student":
+        modes.prepare_quiz(atlas)
     _sidebar(atlas)
     diagram, panel = st.columns([1, 1], gap="large")
     with diagram, st.container(key="diagram"):
@@ -91,6 +95,11 @@ def _content_problems(error: ContentError) -> None:
 def _sidebar(atlas: ResolvedAtlas) -> None:
     with st.sidebar:
         _search(atlas)
+        mode = st.session_state.get(state.MODE, "explore")
+        if mode == "explore":
+            modes.tour(atlas)
+        if mode == "student":
+            modes.student_tools()
         st.header("Channels")
         st.caption("Solid lines run on the surface; dashed lines are internal pathways.")
         for channel_id in CHANNEL_IDS:
@@ -174,6 +183,12 @@ def _diagram(atlas: ResolvedAtlas) -> None:
 
 def _panel(atlas: ResolvedAtlas) -> None:
     selection = state.current()
+    mode = st.session_state.get(state.MODE, "explore")
+    if mode == "patient":
+        modes.patient_panel(atlas, selection, handout=lambda: _handout(atlas, selection))
+        return
+    if mode == "student":
+        modes.quiz_panel(atlas)
     if selection.focus:
         _channel_card(atlas, selection.focus)
     if selection.point:
@@ -187,6 +202,8 @@ def _panel(atlas: ResolvedAtlas) -> None:
     for region_id in selection.regions:
         _region(atlas, explain_region(atlas, region_id))
     _handout(atlas, selection)
+    if mode == "explore":
+        modes.share_link(selection)
     if atlas.atlas.pain_profile is not None:
         _pain_profile(atlas, atlas.atlas.pain_profile)
     _general_red_flags(atlas)
@@ -296,6 +313,7 @@ def _point_card(atlas: ResolvedAtlas, point: Point) -> None:
         st.subheader(f"{point.code} · {safe(point.pinyin)} · {point.hanzi}")
         st.markdown(f"*{safe(point.english)}* on the {safe(channel.name)} channel")
         st.markdown(f"**Where:** {safe(point.location)}")
+        modes.placement_caption(atlas.on(state.current().view), point.code)
         if not point.who_standard:
             st.caption("Not part of the WHO 2008 standard.")
         if point.note:

@@ -8,12 +8,14 @@ back only when it differs, so Back steps through real changes.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import cast
 
 import streamlit as st
 
+from meridian_map import quiz
 from meridian_map.atlas import ResolvedAtlas
 from meridian_map.figure import Selection, parse_click
 from meridian_map.model import CHANNEL_IDS, VIEW_IDS, ViewId
@@ -26,6 +28,14 @@ FOCUS = "channel"  # one channel whose regions are shown
 FOCUS_WIDGET = "focus_select"
 VIEW = "view"
 VIEW_WIDGET = "view_select"
+MODE = "mode"
+MODE_WIDGET = "mode_select"
+MODE_IDS = ("explore", "patient", "student")
+SEED = "seed"  # a quiz round: the same seed gives a whole class the same questions
+LABELS_WIDGET = "labels_select"
+LANDMARKS_WIDGET = "landmarks_toggle"
+QUIZ = "_quiz"
+QUIZ_FEEDBACK = "_quiz_feedback"
 URL_WRITTEN = "_url_written"
 NOTICES = "_notices"
 NONCE = "_chart_nonce"
@@ -43,6 +53,10 @@ class UrlState:
     point: str | None = None
     focus: str | None = None
     view: ViewId = "posterior"
+    mode: str = "explore"
+    seed: int | None = None
+    labels: str | None = None
+    landmarks: bool = False
     ignored: tuple[str, ...] = field(default=())
 
 
@@ -64,8 +78,15 @@ def parse_url(params: Mapping[str, str], atlas: ResolvedAtlas) -> UrlState:
     point = _single(params, POINT, set(atlas.points), ignored)
     focus = _single(params, FOCUS, set(CHANNEL_IDS), ignored)
     view = cast(ViewId, _single(params, VIEW, set(VIEW_IDS), ignored) or "posterior")
+    mode = _single(params, MODE, set(MODE_IDS), ignored) or "explore"
+    seed_text = params.get(SEED, "").strip()
+    seed = int(seed_text) if seed_text.isdigit() else None
+    if seed_text and seed is None:
+        ignored.append(f"seed '{seed_text}'")
+    labels = _single(params, "labels", {"code", "pinyin", "hanzi"}, ignored)
+    landmarks = params.get("landmarks", "") == "1"
     ordered_channels = tuple(c for c in CHANNEL_IDS if c in channels)
-    return UrlState(tuple(regions), ordered_channels, point, focus, view, tuple(ignored))
+    return UrlState(tuple(regions), ordered_channels, point, focus, view, mode, seed, labels, landmarks, tuple(ignored))
 
 
 def _single(params: Mapping[str, str], name: str, known: set[str], ignored: list[str]) -> str | None:
@@ -88,17 +109,40 @@ def to_url(selection: Selection) -> dict[str, str]:
         params[FOCUS] = selection.focus
     if selection.view != "posterior":
         params[VIEW] = selection.view
+    mode = st.session_state.get(MODE, "explore")
+    if mode != "explore":
+        params[MODE] = mode
+    if mode == "student" and st.session_state.get(SEED) is not None:
+        params[SEED] = str(st.session_state[SEED])
+    if mode == "student" and selection.labels:
+        params["labels"] = selection.labels
+    if mode == "student" and selection.landmarks:
+        params["landmarks"] = "1"
     return params
 
 
 def current() -> Selection:
+    student = st.session_state.get(MODE) == "student"
     return Selection(
         regions=tuple(st.session_state.get(REGIONS, ())),
         channels=tuple(st.session_state.get(CHANNELS, CHANNEL_IDS)),
         point=st.session_state.get(POINT),
         focus=st.session_state.get(FOCUS),
         view=st.session_state.get(VIEW, "posterior"),
+        labels=st.session_state.get(LABELS_WIDGET) if student else None,
+        landmarks=bool(st.session_state.get(LANDMARKS_WIDGET)) if student else False,
+        answer_for=st.session_state.get("_answer_for") if student else None,
+        quiz_point=_asked("name", "code") if student else None,
+        quiz_region=_asked("channel", "region") if student else None,
     )
+
+
+def _asked(kind: str, field_name: str) -> str | None:
+    asked = st.session_state.get("_question")
+    if not asked or asked[1].kind != kind:
+        return None
+    value: str | None = getattr(asked[1], field_name)
+    return value
 
 
 def _apply(selection: Selection) -> None:
@@ -116,6 +160,12 @@ def sync_from_url(atlas: ResolvedAtlas) -> None:
         return
     parsed = parse_url(params, atlas)
     _apply(Selection(parsed.regions, parsed.channels, parsed.point, parsed.focus, parsed.view))
+    st.session_state[MODE] = parsed.mode
+    st.session_state[LABELS_WIDGET] = parsed.labels
+    st.session_state[LANDMARKS_WIDGET] = parsed.landmarks
+    if parsed.seed != st.session_state.get(SEED):
+        st.session_state[SEED] = parsed.seed
+        st.session_state[QUIZ] = None
     st.session_state[URL_WRITTEN] = params
     st.session_state[NOTICES] = list(parsed.ignored)
     st.session_state[NONCE] = st.session_state.get(NONCE, 0) + 1
@@ -127,6 +177,7 @@ def sync_widgets() -> None:
     st.session_state[REGION_WIDGET] = list(selection.regions)
     st.session_state[FOCUS_WIDGET] = selection.focus
     st.session_state[VIEW_WIDGET] = selection.view
+    st.session_state[MODE_WIDGET] = st.session_state.get(MODE, "explore")
     for channel_id in CHANNEL_IDS:
         st.session_state[channel_widget(channel_id)] = channel_id in selection.channels
 
@@ -141,6 +192,68 @@ def write_url() -> None:
 # -- callbacks: each runs once per user action ---------------------------------------------
 def on_regions_chosen() -> None:
     st.session_state[REGIONS] = list(st.session_state[REGION_WIDGET])
+
+
+def on_mode_chosen() -> None:
+    st.session_state[MODE] = st.session_state[MODE_WIDGET] or st.session_state.get(MODE, "explore")
+    st.session_state["_story_step"] = 0
+
+
+def share_url(selection: Selection) -> str:
+    base = (st.context.url or "").split("?")[0]
+    query = "&".join(f"{key}={value}" for key, value in to_url(selection).items())
+    return f"{base}?{query}" if query else base
+
+
+# -- the student's self-test: every answer is recorded once, whatever reruns follow --------
+def quiz_seed() -> int:
+    if st.session_state.get(SEED) is None:
+        st.session_state[SEED] = random.randrange(1, 10_000)
+    return int(st.session_state[SEED])
+
+
+def current_question(
+    questions: tuple[quiz.Question, ...], round_state: quiz.RoundState
+) -> tuple[int, quiz.Question] | None:
+    """The first unanswered question; as a side effect, the diagram shows its view and target."""
+    for index, question in enumerate(questions):
+        if index >= len(round_state.answers) or round_state.answers[index] is None:
+            st.session_state["_answer_for"] = question.code if question.kind == "locate" else None
+            st.session_state["_question"] = (index, question)
+            st.session_state[VIEW] = question.view
+            if question.kind == "name":
+                st.session_state[POINT] = None
+            return index, question
+    st.session_state["_answer_for"] = None
+    st.session_state["_question"] = None
+    return None
+
+
+def _record(questions: tuple[quiz.Question, ...], index: int, result: quiz.Result, feedback: str) -> None:
+    round_state = st.session_state.get(QUIZ) or quiz.start(questions)
+    st.session_state[QUIZ] = quiz.answer(round_state, index, result)
+    st.session_state[QUIZ_FEEDBACK] = feedback
+
+
+def answer_choice(questions: tuple[quiz.Question, ...], index: int, option: str) -> None:
+    question = questions[index]
+    result = quiz.choose(question, option if question.kind == "name" else [option])
+    right = ", ".join(sorted(question.correct))
+    _record(questions, index, result, "Right." if result.correct else f"Not quite: the answer was {right}.")
+
+
+def answer_channels(questions: tuple[quiz.Question, ...], index: int) -> None:
+    question = questions[index]
+    picked = st.session_state.get(f"quiz_{index}_pick") or []
+    result = quiz.choose(question, picked)
+    right = ", ".join(sorted(question.correct))
+    _record(questions, index, result, "Right." if result.correct else f"Not quite: the channels are {right}.")
+
+
+def new_round(seed: int) -> None:
+    st.session_state[SEED] = seed
+    st.session_state[QUIZ] = None
+    st.session_state[QUIZ_FEEDBACK] = None
 
 
 def on_view_chosen() -> None:
@@ -186,6 +299,16 @@ def on_chart_click(key: str, atlas: ResolvedAtlas) -> None:
     if hit is None:
         return
     kind, value = hit
+    asked = st.session_state.get("_question")
+    if st.session_state.get(MODE) == "student" and asked and asked[1].kind == "locate":
+        index, question = asked
+        result = quiz.score_locate(atlas, question, (points[0]["x"], points[0]["y"]))
+        verdict = "Right" if result.correct else "Not quite"
+        feedback = f"{verdict}: you clicked {result.distance_cun:.1f} B-cun from {question.code}; its spot is ringed."
+        _record(asked_round(), index, result, feedback)
+        st.session_state[POINT] = question.code
+        st.session_state[NONCE] = st.session_state.get(NONCE, 0) + 1
+        return
     regions = list(st.session_state.get(REGIONS, []))
     if kind == "region":
         if value in regions:
@@ -202,3 +325,7 @@ def on_chart_click(key: str, atlas: ResolvedAtlas) -> None:
     # A fresh chart widget: Plotly would otherwise treat a second click on the
     # same marker as "deselect" and send an empty selection.
     st.session_state[NONCE] = st.session_state.get(NONCE, 0) + 1
+
+
+def asked_round() -> tuple[quiz.Question, ...]:
+    return tuple(st.session_state.get("_round", ()))

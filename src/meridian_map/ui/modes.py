@@ -1,0 +1,163 @@
+"""The three audiences: the treatment room (patient), the classroom (student), the curious visitor (explore)."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+
+import streamlit as st
+
+from meridian_map import quiz
+from meridian_map.atlas import ResolvedAtlas
+from meridian_map.explain import describe_placement, patient_story
+from meridian_map.figure import Selection
+from meridian_map.search import best_view
+from meridian_map.ui import state
+from meridian_map.ui.text import safe
+
+MODES = {"explore": "Explore", "patient": "Treatment room", "student": "Student"}
+STORY_STEP = "_story_step"
+QUIZ = state.QUIZ  # the RoundState of the current round
+ROUND_SIZE = 8
+
+# Large, high-contrast type for a patient looking at the practitioner's screen. Static CSS,
+# scoped to the patient panel; no content is ever rendered as HTML.
+PATIENT_CSS = """<style>
+.st-key-patient p, .st-key-patient li { font-size: 1.35rem; line-height: 1.55; color: #111; }
+.st-key-patient h2 { font-size: 2.1rem; }
+</style>"""
+
+
+# -- patient ---------------------------------------------------------------------------------
+def patient_panel(atlas: ResolvedAtlas, selection: Selection, handout: Callable[[], None]) -> None:
+    st.html(PATIENT_CSS)
+    with st.container(key="patient"):
+        steps = patient_story(atlas, selection.regions)
+        if not steps:
+            st.subheader("Show me where it hurts")
+            st.markdown("Touch or click the drawing where you feel the pain. You can choose more than one place.")
+            return
+        index = min(st.session_state.get(STORY_STEP, 0), len(steps) - 1)
+        step = steps[index]
+        st.caption(f"Step {index + 1} of {len(steps)}")
+        st.subheader(step.title)
+        for paragraph in step.paragraphs:
+            st.markdown(safe(paragraph))
+        back, forward = st.columns(2)
+        back.button("◀ Back", key="story_back", on_click=_step, args=(-1, len(steps)), disabled=index == 0,
+                    width="stretch")  # fmt: skip
+        forward.button("Next ▶", key="story_next", on_click=_step, args=(1, len(steps)),
+                       disabled=index == len(steps) - 1, width="stretch")  # fmt: skip
+    handout()
+
+
+def _step(delta: int, count: int) -> None:
+    st.session_state[STORY_STEP] = max(0, min(count - 1, st.session_state.get(STORY_STEP, 0) + delta))
+
+
+# -- student -----------------------------------------------------------------------------------
+def student_tools() -> None:
+    st.radio(
+        "Label the points by",
+        options=[None, "code", "pinyin", "hanzi"],
+        format_func=lambda o: "No labels" if o is None else {"code": "WHO code"}.get(o, o.capitalize()),
+        key=state.LABELS_WIDGET,
+        horizontal=True,
+    )
+    st.toggle("Spine ruler and B-cun lines (back view)", key=state.LANDMARKS_WIDGET)
+
+
+def placement_caption(atlas: ResolvedAtlas, code: str) -> None:
+    described = describe_placement(atlas, code)
+    if described:
+        st.caption(f"Found by landmark: {described}")
+
+
+def prepare_quiz(atlas: ResolvedAtlas) -> None:
+    """Before the diagram is drawn: the current question decides its view and its click targets."""
+    questions = _round(atlas, state.quiz_seed())
+    st.session_state["_round"] = questions
+    state.current_question(questions, st.session_state.get(QUIZ) or quiz.start(questions))
+
+
+def quiz_panel(atlas: ResolvedAtlas) -> None:
+    """A self-test round: locate (click the diagram), name the point, which channel runs here."""
+    seed = state.quiz_seed()
+    questions = _round(atlas, seed)
+    with st.container(border=True, key="quiz"):
+        st.subheader("Self-test")
+        round_state: quiz.RoundState = st.session_state.get(QUIZ) or quiz.start(questions)
+        right, answered = quiz.score(round_state)
+        st.markdown(f"**Score: {right} of {answered}** · round {seed} · the link gives a class the same round")
+        current = st.session_state.get("_question")
+        if current is None:
+            _review(questions, round_state)
+        else:
+            index, question = current
+            st.markdown(f"**Question {index + 1} of {len(questions)}.** {question.prompt}")
+            if question.kind == "locate":
+                st.caption("Click on the diagram where you would place it. Within 0.5 B-cun counts as right.")
+            elif question.kind == "name":
+                st.caption("The point is ringed on the diagram.")
+                for option in question.options:
+                    st.button(option, key=f"quiz_{index}_{option}", on_click=state.answer_choice,
+                              args=(questions, index, option), width="stretch")  # fmt: skip
+            else:
+                st.multiselect("Channels", options=list(question.options), key=f"quiz_{index}_pick",
+                               format_func=lambda c: f"{c} · {atlas.channels[c].name}")  # fmt: skip
+                st.button("Check", key=f"quiz_{index}_check", on_click=state.answer_channels,
+                          args=(questions, index))  # fmt: skip
+        last = st.session_state.get(state.QUIZ_FEEDBACK)
+        if last:
+            st.info(last)
+        st.button("New round", key="quiz_new", on_click=state.new_round, args=(random.randrange(1, 10_000),))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _questions(_atlas: ResolvedAtlas, atlas_key: str, seed: int) -> tuple[quiz.Question, ...]:
+    return quiz.make_round(_atlas, seed, size=ROUND_SIZE)
+
+
+def _round(atlas: ResolvedAtlas, seed: int) -> tuple[quiz.Question, ...]:
+    return _questions(atlas, atlas.file, seed)
+
+
+def _review(questions: tuple[quiz.Question, ...], round_state: quiz.RoundState) -> None:
+    st.markdown("**Round finished.**")
+    missed = quiz.misses(round_state, questions)
+    if not missed:
+        st.success("No misses. Well done.")
+    for miss in missed:
+        question = miss.question
+        if isinstance(miss.result, quiz.LocateResult):
+            detail = f"you clicked {miss.result.distance_cun:.1f} B-cun away"
+        else:
+            detail = "the answer was " + ", ".join(sorted(question.correct))
+        st.markdown(f"- {question.prompt} ({detail})")
+
+
+# -- explore -----------------------------------------------------------------------------------
+def tour(atlas: ResolvedAtlas) -> None:
+    """Step through a channel's points in order, each on the view that shows it."""
+    with st.container(border=True, key="tour"):
+        st.markdown("**Channel tour**: follow a channel point by point.")
+        channel = st.selectbox("Channel", options=list(atlas.channels), key="tour_channel",
+                               format_func=lambda c: f"{c} · {atlas.channels[c].name}")  # fmt: skip
+        codes = [p.code for p in atlas.atlas.points if p.channel == channel]
+        current = st.session_state.get(state.POINT)
+        index = codes.index(current) if current in codes else -1
+        back, forward = st.columns(2)
+        previous_code = codes[max(index - 1, 0)]
+        next_code = codes[min(index + 1, len(codes) - 1)] if index >= 0 else codes[0]
+        back.button("◀ Previous", key="tour_back", disabled=index <= 0, width="stretch", on_click=state.jump_to,
+                    args=(previous_code, best_view(atlas, previous_code)))  # fmt: skip
+        forward.button("Next ▶" if index >= 0 else f"Start at {codes[0]}", key="tour_next", width="stretch",
+                       disabled=index == len(codes) - 1, on_click=state.jump_to,
+                       args=(next_code, best_view(atlas, next_code)))  # fmt: skip
+        if index >= 0:
+            st.caption(f"Point {index + 1} of {len(codes)} on the {atlas.channels[channel].name} channel")
+
+
+def share_link(selection: Selection) -> None:
+    st.caption("Share this view")
+    st.code(state.share_url(selection), language=None)

@@ -241,14 +241,10 @@ SCALE_SPANS: dict[Scale, tuple[str, str, float]] = {
     Scale.leg: ("lateral_malleolus", "popliteal_crease", 16.0),
     Scale.leg_medial: ("medial_malleolus", "tibia_medial_condyle", 13.0),
 }
+# The side view shares the vertical measurements; across the head it spans hairline to hairline: 12.
 LATERAL_SCALE_SPANS: dict[Scale, tuple[str, str, float]] = {
-    Scale.head: ("posterior_hairline", "anterior_hairline", 12.0),  # hairline to hairline: 12
-    Scale.scalp: ("posterior_hairline", "vertex", 7.0),
-    Scale.neck: ("C7", "posterior_hairline", 3.0),
-    Scale.thigh: ("popliteal_crease", "gluteal_fold", 14.0),
-    Scale.thigh_lateral: ("popliteal_crease", "greater_trochanter", 19.0),
-    Scale.leg: ("lateral_malleolus", "popliteal_crease", 16.0),
-}
+    scale: SCALE_SPANS[scale] for scale in (Scale.scalp, Scale.neck, Scale.thigh, Scale.thigh_lateral, Scale.leg)
+} | {Scale.head: ("posterior_hairline", "anterior_hairline", 12.0)}
 ANTERIOR_SCALE_SPANS: dict[Scale, tuple[str, str, float]] = {
     Scale.head: ("midline", "frontal_angle", 4.5),  # between the frontal angles: 9
     Scale.scalp: ("anterior_hairline", "vertex", 5.0),  # anterior hairline to GV20: 5

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime
+from functools import partial
 from pathlib import Path
-from urllib.parse import urlencode
 
 import streamlit as st
 
@@ -238,32 +238,21 @@ def _pain_profile(atlas: ResolvedAtlas, profile: PainProfile) -> None:
 
 def _handout(atlas: ResolvedAtlas, selection: Selection) -> None:
     """The take-home sheet, drawn from the body model; no personal data is asked for or kept."""
-    base = (st.context.url or "").split("?")[0]
-    query = urlencode(state.to_url(selection), safe=",")
-    link = f"{base}?{query}" if query else base
+    link = state.share_url(selection)
     shown = atlas.on(selection.view)
     with st.container(border=True, key="handout"):
         st.markdown("**Take-home sheet**: the drawing, the plain explanation and when to see a doctor, on one page.")
-        png, pdf = st.columns(2)
-        png.download_button(
-            "Download PNG",
-            # Drawn only when asked for, so a click on the diagram never waits for it.
-            data=lambda: _handout_bytes(shown, atlas.file, selection, link, "png"),
-            file_name="meridian-map-notes.png",
-            mime="image/png",
-            key="handout_png",
-            on_click="ignore",
-            width="stretch",
-        )
-        pdf.download_button(
-            "Download PDF",
-            data=lambda: _handout_bytes(shown, atlas.file, selection, link, "pdf"),
-            file_name="meridian-map-notes.pdf",
-            mime="application/pdf",
-            key="handout_pdf",
-            on_click="ignore",
-            width="stretch",
-        )
+        for column, (kind, mime) in zip(st.columns(2), (("png", "image/png"), ("pdf", "application/pdf")), strict=True):
+            column.download_button(
+                f"Download {kind.upper()}",
+                # Drawn only when asked for, so a click on the diagram never waits for it.
+                data=partial(_handout_bytes, shown, atlas.file, selection, link, kind),
+                file_name=f"meridian-map-notes.{kind}",
+                mime=mime,
+                key=f"handout_{kind}",
+                on_click="ignore",
+                width="stretch",
+            )
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

@@ -12,6 +12,7 @@ import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import cast
+from urllib.parse import urlencode
 
 import streamlit as st
 
@@ -201,7 +202,7 @@ def on_mode_chosen() -> None:
 
 def share_url(selection: Selection) -> str:
     base = (st.context.url or "").split("?")[0]
-    query = "&".join(f"{key}={value}" for key, value in to_url(selection).items())
+    query = urlencode(to_url(selection), safe=",")
     return f"{base}?{query}" if query else base
 
 

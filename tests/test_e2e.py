@@ -7,6 +7,7 @@ pixels through the plot's own axes, so the tests survive layout changes.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
@@ -35,12 +36,21 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser, server: str) -> Iterator[Page]:
-    context = browser.new_context(viewport=VIEWPORT)
-    opened = context.new_page()
-    opened.goto(server)
-    wait_for_app(opened)
-    yield opened
-    context.close()
+    with opened(browser, server) as fresh:
+        yield fresh
+
+
+@contextmanager
+def opened(browser: Browser, url: str, **context_options: Any) -> Iterator[Page]:
+    """A fresh browser context on one address, with the app drawn."""
+    context = browser.new_context(**({"viewport": VIEWPORT} | context_options))
+    page = context.new_page()
+    page.goto(url)
+    wait_for_app(page)
+    try:
+        yield page
+    finally:
+        context.close()
 
 
 @pytest.fixture(scope="module")
@@ -119,41 +129,33 @@ def test_clicking_a_point_shows_its_card_and_lights_its_region(page: Page, atlas
 def test_deep_link_restores_the_view_and_back_steps_back(
     browser: Browser, server: str, exported: dict[str, Any]
 ) -> None:
-    context = browser.new_context(viewport=VIEWPORT)
-    page = context.new_page()
-    page.goto(f"{server}/?regions=lower_back_left,sacrum&channels=BL,GV&point=BL23")
-    wait_for_app(page)
-    expect(panel(page)).to_contain_text("BL23 · Shenshu")
-    expect(panel(page)).to_contain_text("Sacrum and tailbone")
-    groups = page.evaluate(
-        "() => [...new Set(document.querySelector('.stPlotlyChart .js-plotly-plot').data"
-        ".map(t => t.legendgroup).filter(g => g && !g.startsWith('region:')))].sort()"
-    )
-    assert groups == ["BL", "GV"]
-    click_and_wait(page, *inside(exported, "neck_right"))
-    wait_for_regions(page, ["lower_back_left", "sacrum", "neck_right"])
-    page.go_back()
-    wait_for_regions(page, ["lower_back_left", "sacrum"])
-    expect(page.get_by_test_id("stMultiSelect")).not_to_contain_text("Neck (right)")
-    expect(panel(page)).not_to_contain_text("Neck (right)")
-    context.close()
+    with opened(browser, f"{server}/?regions=lower_back_left,sacrum&channels=BL,GV&point=BL23") as page:
+        expect(panel(page)).to_contain_text("BL23 · Shenshu")
+        expect(panel(page)).to_contain_text("Sacrum and tailbone")
+        groups = page.evaluate(
+            "() => [...new Set(document.querySelector('.stPlotlyChart .js-plotly-plot').data"
+            ".map(t => t.legendgroup).filter(g => g && !g.startsWith('region:')))].sort()"
+        )
+        assert groups == ["BL", "GV"]
+        click_and_wait(page, *inside(exported, "neck_right"))
+        wait_for_regions(page, ["lower_back_left", "sacrum", "neck_right"])
+        page.go_back()
+        wait_for_regions(page, ["lower_back_left", "sacrum"])
+        expect(page.get_by_test_id("stMultiSelect")).not_to_contain_text("Neck (right)")
+        expect(panel(page)).not_to_contain_text("Neck (right)")
 
 
 @pytest.mark.parametrize(("view", "count"), [("posterior", 32), ("lateral", 20), ("anterior", 27)])
 def test_every_region_answers_a_click_inside_it(
     browser: Browser, server: str, exported: dict[str, Any], view: str, count: int
 ) -> None:
-    context = browser.new_context(viewport=VIEWPORT)
-    page = context.new_page()
-    page.goto(f"{server}/?view={view}")
-    wait_for_app(page)
-    chosen: list[str] = []
-    for region in (r for r in exported["regions"] if r["view"] == view):
-        click_and_wait(page, *region["anchor"])
-        chosen.append(region["id"])
-        assert url_regions(page) == chosen, f"a click at {region['anchor']} did not select {region['id']}"
-    assert len(chosen) == count
-    context.close()
+    with opened(browser, f"{server}/?view={view}") as page:
+        chosen: list[str] = []
+        for region in (r for r in exported["regions"] if r["view"] == view):
+            click_and_wait(page, *region["anchor"])
+            chosen.append(region["id"])
+            assert url_regions(page) == chosen, f"a click at {region['anchor']} did not select {region['id']}"
+        assert len(chosen) == count
 
 
 def test_switching_to_the_side_view_keeps_the_selection(page: Page, exported: dict[str, Any]) -> None:
@@ -176,36 +178,28 @@ def test_the_take_home_sheet_downloads_as_an_a4_png_and_pdf(browser: Browser, se
 
     from PIL import Image
 
-    context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
-    page = context.new_page()
-    page.goto(f"{server}/?regions=lower_back_left")
-    wait_for_app(page)
-    with page.expect_download() as png_download:
-        page.get_by_role("button", name="Download PNG").click()
-    png = Path(png_download.value.path()).read_bytes()
-    assert Image.open(BytesIO(png)).size == (1240, 1754)
-    with page.expect_download() as pdf_download:
-        page.get_by_role("button", name="Download PDF").click()
-    pdf = Path(pdf_download.value.path()).read_bytes()
-    assert pdf.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page(?!s)", pdf)) == 1
-    box = re.search(rb"/MediaBox \[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)
-    assert box is not None and round(float(box.group(1))) == 595 and round(float(box.group(2))) == 842
-    context.close()
+    with opened(browser, f"{server}/?regions=lower_back_left", accept_downloads=True) as page:
+        with page.expect_download() as png_download:
+            page.get_by_role("button", name="Download PNG").click()
+        png = Path(png_download.value.path()).read_bytes()
+        assert Image.open(BytesIO(png)).size == (1240, 1754)
+        with page.expect_download() as pdf_download:
+            page.get_by_role("button", name="Download PDF").click()
+        pdf = Path(pdf_download.value.path()).read_bytes()
+        assert pdf.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page(?!s)", pdf)) == 1
+        box = re.search(rb"/MediaBox \[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)
+        assert box is not None and round(float(box.group(1))) == 595 and round(float(box.group(2))) == 842
 
 
 def test_patient_story_steps_forward_in_the_browser(browser: Browser, server: str) -> None:
-    context = browser.new_context(viewport=VIEWPORT)
-    page = context.new_page()
-    page.goto(f"{server}/?mode=patient&regions=lower_back_left")
-    wait_for_app(page)
-    story = page.locator(".st-key-patient")
-    expect(story).to_contain_text("Where your pain is")
-    for title in ("The lines that run there", "Why a practitioner works on them", "What the research says",
-                  "When to see a doctor instead"):  # fmt: skip
-        page.get_by_role("button", name="Next ▶").click()
-        expect(story).to_contain_text(title)
-    expect(story).to_contain_text("saddle")
-    context.close()
+    with opened(browser, f"{server}/?mode=patient&regions=lower_back_left") as page:
+        story = page.locator(".st-key-patient")
+        expect(story).to_contain_text("Where your pain is")
+        for title in ("The lines that run there", "Why a practitioner works on them", "What the research says",
+                      "When to see a doctor instead"):  # fmt: skip
+            page.get_by_role("button", name="Next ▶").click()
+            expect(story).to_contain_text(title)
+        expect(story).to_contain_text("saddle")
 
 
 def test_a_locate_question_is_scored_in_cun_from_a_real_click(
@@ -215,34 +209,26 @@ def test_a_locate_question_is_scored_in_cun_from_a_real_click(
 
     seed = next(s for s in range(1, 200) if make_round(atlas, s, size=8)[0].kind == "locate")
     question = make_round(atlas, seed, size=8)[0]
-    context = browser.new_context(viewport=VIEWPORT)
-    page = context.new_page()
-    page.goto(f"{server}/?mode=student&seed={seed}")
-    wait_for_app(page)
-    quiz = page.locator(".st-key-quiz")
-    expect(quiz).to_contain_text("Score: 0 of 0")
-    point = next(p for c in exported["channels"] for p in c["points"] if p["code"] == question.code)
-    click_and_wait(page, *point["positions"][question.view][-1])  # the true spot, from the export
-    expect(quiz).to_contain_text("Score: 1 of 1")
-    expect(quiz).to_contain_text("Right: you clicked 0.")
-    expect(quiz).to_contain_text(f"B-cun from {question.code}")
-    context.close()
+    with opened(browser, f"{server}/?mode=student&seed={seed}") as page:
+        quiz = page.locator(".st-key-quiz")
+        expect(quiz).to_contain_text("Score: 0 of 0")
+        point = next(p for c in exported["channels"] for p in c["points"] if p["code"] == question.code)
+        click_and_wait(page, *point["positions"][question.view][-1])  # the true spot, from the export
+        expect(quiz).to_contain_text("Score: 1 of 1")
+        expect(quiz).to_contain_text("Right: you clicked 0.")
+        expect(quiz).to_contain_text(f"B-cun from {question.code}")
 
 
 def test_search_works_at_phone_width(browser: Browser, server: str) -> None:
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
-    page = context.new_page()
-    page.goto(server)
-    wait_for_app(page)
-    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390  # nothing cut off sideways
-    plot_width = page.evaluate("() => document.querySelector('.stPlotlyChart').getBoundingClientRect().width")
-    assert 300 <= plot_width <= 390  # the diagram scales to the screen
-    page.get_by_test_id("stExpandSidebarButton").click()
-    page.get_by_label("Find a point").fill("shen shu")
-    page.get_by_label("Find a point").press("Enter")
-    result = page.get_by_role("button", name="BL23 Shenshu")
-    expect(result).to_be_visible()
-    assert result.bounding_box()["height"] >= 36  # a finger-sized target  # type: ignore[index]
-    result.click()
-    page.wait_for_function("() => location.search.includes('point=BL23')", timeout=15_000)
-    context.close()
+    with opened(browser, server, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True) as page:
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 390  # nothing cut off sideways
+        plot_width = page.evaluate("() => document.querySelector('.stPlotlyChart').getBoundingClientRect().width")
+        assert 300 <= plot_width <= 390  # the diagram scales to the screen
+        page.get_by_test_id("stExpandSidebarButton").click()
+        page.get_by_label("Find a point").fill("shen shu")
+        page.get_by_label("Find a point").press("Enter")
+        result = page.get_by_role("button", name="BL23 Shenshu")
+        expect(result).to_be_visible()
+        assert result.bounding_box()["height"] >= 36  # a finger-sized target  # type: ignore[index]
+        result.click()
+        page.wait_for_function("() => location.search.includes('point=BL23')", timeout=15_000)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -369,9 +369,9 @@ class BodyModel:
         """The closed silhouette (first point not repeated), clockwise from the vertex."""
         right = [self._warp(p) for p in self.table.outline]
         if not self.table.mirrored:
-            return _catmull_rom_closed(right, samples=6)
+            return _catmull_rom(right, samples=6, closed=True)
         left = [(-x, y) for x, y in reversed(right[1:-1])]
-        return _catmull_rom_closed(right + left, samples=6)
+        return _catmull_rom(right + left, samples=6, closed=True)
 
     @cached_property
     def bounds(self) -> tuple[float, float, float, float]:
@@ -400,12 +400,12 @@ class BodyModel:
         """Faint anatomy lines (both sides), for drawing."""
         lines: list[list[XY]] = []
         for hint in self.table.hints:
-            smooth = _catmull_rom_open([self._warp(p) for p in hint], samples=6)
+            smooth = _catmull_rom([self._warp(p) for p in hint], samples=6, closed=False)
             lines += [smooth, [(-x, y) for x, y in smooth]] if self.table.mirrored else [smooth]
         if self.view == "posterior":
-            lines.append(_catmull_rom_open([self._warp(p) for p in (*_SACRUM, _SACRUM[0])], 2))
+            lines.append(_catmull_rom([self._warp(p) for p in (*_SACRUM, _SACRUM[0])], 2, closed=False))
         if self.view == "anterior":
-            lines.append(_catmull_rom_open([self._warp(p) for p in _NAVEL], 2))
+            lines.append(_catmull_rom([self._warp(p) for p in _NAVEL], 2, closed=False))
         return lines
 
     def spinous_processes(self) -> list[tuple[str, float]]:
@@ -537,15 +537,3 @@ def _catmull_rom(points: Sequence[XY], samples: int, closed: bool) -> list[XY]:
     if not closed:
         out.append(points[-1])
     return out
-
-
-def _catmull_rom_closed(points: Sequence[XY], samples: int) -> list[XY]:
-    return _catmull_rom(points, samples, closed=True)
-
-
-def _catmull_rom_open(points: Sequence[XY], samples: int) -> list[XY]:
-    return _catmull_rom(points, samples, closed=False)
-
-
-def mirror(points: Iterable[XY]) -> list[XY]:
-    return [(-x, y) for x, y in points]

@@ -16,7 +16,15 @@ from playwright.sync_api import Browser, Page, expect
 
 from meridian_map import ResolvedAtlas
 from meridian_map.export import export_atlas
-from meridian_map.testing import chromium, click_and_wait, click_figure, running_app, wait_for_app
+from meridian_map.testing import (
+    chart_key,
+    chromium,
+    click_and_wait,
+    click_figure,
+    running_app,
+    scroll_into_view,
+    wait_for_app,
+)
 
 pytestmark = pytest.mark.e2e
 VIEWPORT = {"width": 1400, "height": 1300}
@@ -217,6 +225,17 @@ def test_a_locate_question_is_scored_in_cun_from_a_real_click(
         expect(quiz).to_contain_text("Score: 1 of 1")
         expect(quiz).to_contain_text("Right: you clicked 0.")
         expect(quiz).to_contain_text(f"B-cun from {question.code}")
+
+
+def test_a_tap_on_a_touch_screen_selects_the_area_under_the_finger(
+    browser: Browser, server: str, exported: dict[str, Any]
+) -> None:
+    with opened(browser, server, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True) as page:
+        before = chart_key(page)
+        page.touchscreen.tap(*scroll_into_view(page, *inside(exported, "lower_back_left")))
+        page.wait_for_function("(before) => !document.querySelector('.' + before)", arg=before, timeout=15_000)
+        wait_for_regions(page, ["lower_back_left"])
+        expect(panel(page)).to_contain_text("Lower back (left)")
 
 
 def test_search_works_at_phone_width(browser: Browser, server: str) -> None:

@@ -150,8 +150,8 @@ def chart_key(page: Page) -> str:
     return key
 
 
-def click_figure(page: Page, x: float, y: float) -> None:
-    """Scroll it into view if need be, hover, then click a point of the figure, as a person would."""
+def scroll_into_view(page: Page, x: float, y: float) -> tuple[float, float]:
+    """Scroll so that a point of the figure is on screen, if need be; its page pixel coordinates."""
     px, py = figure_to_page(page, x, y)
     height = page.viewport_size["height"] if page.viewport_size else 800
     if not 40 <= py <= height - 40:
@@ -159,6 +159,12 @@ def click_figure(page: Page, x: float, y: float) -> None:
         page.mouse.wheel(0, py - height / 2)  # Streamlit scrolls an inner container, not the window
         page.wait_for_timeout(300)
         px, py = figure_to_page(page, x, y)
+    return px, py
+
+
+def click_figure(page: Page, x: float, y: float) -> None:
+    """Scroll it into view if need be, hover, then click a point of the figure, as a person would."""
+    px, py = scroll_into_view(page, x, y)
     page.mouse.move(px, py)
     page.wait_for_timeout(60)  # let Plotly register the hover before the click
     page.mouse.click(px, py)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime
-from functools import partial
+from functools import cache, partial
+from importlib.resources import files
 from pathlib import Path
 
 import streamlit as st
@@ -171,6 +172,7 @@ def _diagram(atlas: ResolvedAtlas) -> None:
     selection = state.current()
     shown = atlas.on(selection.view)
     key = state.chart_key()
+    st.html(_touch_tap_script(), unsafe_allow_javascript=True)
     st.plotly_chart(
         _figure(shown, atlas.file, selection),
         key=key,
@@ -179,6 +181,12 @@ def _diagram(atlas: ResolvedAtlas) -> None:
         theme=None,
         config={"displayModeBar": False, "scrollZoom": False, "responsive": True},
     )
+
+
+@cache
+def _touch_tap_script() -> str:
+    """Our own static script (never data) that lets a tap on a touch screen select, as a click does."""
+    return f"<script>{files('meridian_map.ui').joinpath('touch_tap.js').read_text(encoding='utf-8')}</script>"
 
 
 def _panel(atlas: ResolvedAtlas) -> None:

@@ -1,0 +1,1 @@
+"""The Streamlit layer: thin, it calls the domain for everything."""

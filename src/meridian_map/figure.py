@@ -19,6 +19,7 @@ import plotly.graph_objects as go
 
 from .atlas import ResolvedAtlas
 from .body import XY
+from .callouts import Callout, Labelled, lay_out, text_width_cm
 from .model import CHANNEL_IDS, Point, Scale, ViewId
 
 BODY_FILL = "#F4EEE8"
@@ -31,6 +32,13 @@ FADED = 0.16
 POINT_SIZE = 9
 TARGET_SIZE = 12  # invisible click targets: radius 6 px covers the grid gaps
 MARGIN_CM = 3.0
+LABEL_FONT_PX = 11
+LEADER_LINE = "rgba(90, 80, 72, 0.45)"
+MUTED_TEXT = "#5B5048"
+LANDMARK_PREFIX = "landmark:"
+LANDMARKS = {"Scapular spine T3": "scapular_spine_root", "Inferior angle T7": "scapula_inferior_angle",
+             "Iliac crest L4": "iliac_crest", "PSIS S2": "psis"}  # fmt: skip
+LEGEND_PX = 60  # the legend under the plot: what the plot area loses of the figure's height
 
 REGION_PREFIX = "region:"
 POINT_PREFIX = "point:"
@@ -81,10 +89,19 @@ def emphasis(atlas: ResolvedAtlas, selection: Selection) -> Emphasis:
     return Emphasis(frozenset(channels), frozenset(points), active=True)
 
 
-def axis_ranges(atlas: ResolvedAtlas) -> tuple[list[float], list[float]]:
+def axis_ranges(atlas: ResolvedAtlas, callouts: Sequence[Callout] = ()) -> tuple[list[float], list[float]]:
+    """The plotted area: the body with a margin, widened to hold the callouts' labels if any."""
     x0, x1, y0, y1 = atlas.body.bounds
     half = max(abs(x0), abs(x1)) + MARGIN_CM
+    for callout in callouts:
+        half = max(half, abs(callout.label[0]) + text_width_cm(callout.text, LABEL_FONT_PX, _px_per_cm(atlas)) + 0.5)
     return [-half, half], [y0 - MARGIN_CM, y1 + MARGIN_CM + 4.0]
+
+
+def _px_per_cm(atlas: ResolvedAtlas, height: int = 900) -> float:
+    """The drawing's scale: the height sets it, since the figure is tall and the axes keep 1:1."""
+    _, _, y0, y1 = atlas.body.bounds
+    return (height - LEGEND_PX) / (y1 - y0 + 2 * MARGIN_CM + 4.0)
 
 
 def build_figure(atlas: ResolvedAtlas, selection: Selection, height: int = 900) -> go.Figure:
@@ -109,13 +126,17 @@ def build_figure(atlas: ResolvedAtlas, selection: Selection, height: int = 900) 
         traces.append(_answer_trace(atlas, selection.answer_for))
     if selection.landmarks and atlas.view == "posterior":
         traces += _landmark_traces(atlas)
+    callouts = _callouts(atlas, selection, focus, height)
+    if callouts:
+        traces.append(_leader_trace(callouts))
     for channel_id in selection.channels:
-        traces.append(_points_trace(atlas, channel_id, focus, selection.labels))
+        traces.append(_points_trace(atlas, channel_id, focus))
+    traces += _label_traces(atlas, callouts)
     for ringed in (selection.point, selection.quiz_point):
         if ringed and ringed in atlas.positions:
             traces.append(_selected_point_trace(atlas, ringed))
 
-    x_range, y_range = axis_ranges(atlas)
+    x_range, y_range = axis_ranges(atlas, callouts)
     figure = go.Figure(data=traces)
     figure.update_layout(
         height=height,
@@ -148,7 +169,7 @@ SIDE_LABELS = {
 
 def _side_labels(view: ViewId, x_range: list[float], y_range: list[float]) -> list[dict[str, Any]]:
     common = {"y": y_range[1] - 1.0, "yanchor": "top", "showarrow": False,
-              "font": {"size": 14, "color": "#5B5048"}}  # fmt: skip
+              "font": {"size": 14, "color": MUTED_TEXT}}  # fmt: skip
     left, right = SIDE_LABELS[view]
     return [
         {**common, "x": x_range[0] + 0.5, "xanchor": "left", "text": left},
@@ -262,7 +283,7 @@ def point_card(point: Point) -> str:
     )
 
 
-def _points_trace(atlas: ResolvedAtlas, channel_id: str, focus: Emphasis, labels: str | None = None) -> go.Scatter:
+def _points_trace(atlas: ResolvedAtlas, channel_id: str, focus: Emphasis) -> go.Scatter:
     channel = atlas.channels[channel_id]
     points = atlas.visible_points(channel_id)
     xs: list[float] = []
@@ -270,7 +291,6 @@ def _points_trace(atlas: ResolvedAtlas, channel_id: str, focus: Emphasis, labels
     cards: list[str] = []
     ids: list[str] = []
     sizes: list[float] = []
-    names: list[str] = []
     for point in points:
         key = point.code in focus.points
         for x, y in atlas.positions[point.code]:
@@ -279,18 +299,59 @@ def _points_trace(atlas: ResolvedAtlas, channel_id: str, focus: Emphasis, labels
             cards.append(point_card(point))
             ids.append(POINT_PREFIX + point.code)
             sizes.append(POINT_SIZE + 3 if key and focus.active else POINT_SIZE)
-            shown = labels and (key or not focus.active)
-            names.append(getattr(point, labels) if shown and labels else "")
     strength = 1.0 if channel_id in focus.channels else FADED
     return go.Scatter(
-        x=xs, y=ys, mode="markers+text" if labels else "markers", name=f"{channel.id} points",
+        x=xs, y=ys, mode="markers", name=f"{channel.id} points",
         legendgroup=channel_id, showlegend=False, customdata=ids, hovertext=cards,
-        hovertemplate="%{hovertext}<extra></extra>", text=names if labels else None,
-        textposition="middle right", textfont={"size": 10, "color": channel.colour},
+        hovertemplate="%{hovertext}<extra></extra>",
         marker={"size": sizes, "color": channel.colour, "symbol": channel.symbol,
                 "opacity": strength, "line": {"color": "white", "width": 1}},
         selected={"marker": {"opacity": strength}}, unselected={"marker": {"opacity": strength}},
     )  # fmt: skip
+
+
+def _callouts(atlas: ResolvedAtlas, selection: Selection, focus: Emphasis, height: int) -> list[Callout]:
+    """Labels for the shown channels' points (all of them, or only the key ones when something is
+    chosen) and for the bony landmarks, laid out together so that none covers another."""
+    labelled = [
+        Labelled(point.code, getattr(point, selection.labels), atlas.positions[point.code])
+        for channel_id in selection.channels
+        for point in atlas.visible_points(channel_id)
+        if selection.labels and (point.code in focus.points or not focus.active)
+    ]
+    if selection.landmarks and atlas.view == "posterior":
+        labelled += [
+            Labelled(LANDMARK_PREFIX + key, name, [atlas.body.landmarks[key]]) for name, key in LANDMARKS.items()
+        ]
+    if not labelled:
+        return []
+    _, (bottom, top) = axis_ranges(atlas)
+    return lay_out(atlas.body, labelled, _px_per_cm(atlas, height), LABEL_FONT_PX, (bottom, top))
+
+
+def _leader_trace(callouts: Sequence[Callout]) -> go.Scatter:
+    xs, ys = _joined([(c.point, c.label) for c in callouts])
+    return go.Scatter(x=xs, y=ys, mode="lines", line={"color": LEADER_LINE, "width": 0.8}, hoverinfo="skip",
+                      showlegend=False, name="label lines")  # fmt: skip
+
+
+def _label_traces(atlas: ResolvedAtlas, callouts: Sequence[Callout]) -> list[go.Scatter]:
+    """One text trace per colour (a channel's, or the landmarks' grey) and column; the text runs away
+    from the body."""
+    colours = {channel_id: atlas.channels[channel_id].colour for channel_id in CHANNEL_IDS} | {
+        LANDMARK_PREFIX: MUTED_TEXT
+    }
+    traces = []
+    for prefix, colour in colours.items():
+        for side in ("left", "right"):
+            mine = [c for c in callouts if c.code.startswith(prefix) and c.side == side]
+            if mine:
+                traces.append(go.Scatter(
+                    x=[c.label[0] for c in mine], y=[c.label[1] for c in mine], text=[c.text for c in mine],
+                    mode="text", textposition=f"middle {side}", textfont={"size": LABEL_FONT_PX, "color": colour},
+                    hoverinfo="skip", showlegend=False, name=f"{prefix.rstrip(':')} labels",
+                ))  # fmt: skip
+    return traces
 
 
 def _selected_point_trace(atlas: ResolvedAtlas, code: str) -> go.Scatter:
@@ -326,21 +387,24 @@ def _landmark_traces(atlas: ResolvedAtlas) -> list[go.Scatter]:
     lines = [[(sign * cun * unit, top + 2), (sign * cun * unit, bottom)] for cun in (0, 1.5, 3) for sign in (1, -1)]
     x0 = -3 * unit - 3.0
     levels = [name for name, _ in body.spinous_processes()] + ["S1", "S2", "S3", "S4"]
-    marks = {"Spine of scapula (T3)": "scapular_spine_root", "Inferior angle (T7)": "scapula_inferior_angle",
-             "Iliac crest (L4)": "iliac_crest", "PSIS (S2)": "psis"}  # fmt: skip
     return [
         _lines_trace(lines, "#7A6A5C", 1.0, "B-cun lines", "dot"),
         go.Scatter(
-            x=[x0] * len(levels) + [cun * unit for cun in (0, 1.5, 3)],
-            y=[body.levels[n] for n in levels] + [top + 3.5] * 3,
-            mode="text", text=[*levels, "0", "1.5", "3 B-cun"], hoverinfo="skip", showlegend=False,
-            textfont={"size": 10, "color": "#5B5048"}, textposition="middle left", name="spine ruler",
+            x=[x0] * len(levels), y=[body.levels[n] for n in levels], mode="text", text=levels,
+            hoverinfo="skip", showlegend=False, textfont={"size": 10, "color": MUTED_TEXT},
+            textposition="middle left", name="spine ruler",
         ),
-        go.Scatter(
-            x=[body.landmarks[m][0] for m in marks.values()], y=[body.landmarks[m][1] for m in marks.values()],
-            mode="markers+text", text=list(marks), textposition="middle right", hoverinfo="skip",
-            marker={"size": 6, "color": "#5B5048", "symbol": "x-thin", "line": {"width": 1.5, "color": "#5B5048"}},
-            textfont={"size": 10, "color": "#5B5048"}, showlegend=False, name="landmarks",
+        go.Scatter(  # under the foot of each line, clear of the points on the midline and of each other
+            x=[sign * cun * unit for sign in (-1, 1) for cun in (3, 1.5)] + [x0 - 5.0],
+            y=[bottom - 1.0] * 5, mode="text", text=["3", "1.5", "3", "1.5", "B-cun"],
+            hoverinfo="skip", showlegend=False, textfont={"size": 10, "color": MUTED_TEXT},
+            textposition=["bottom center"] * 4 + ["bottom left"], name="B-cun scale",
+        ),
+        go.Scatter(  # their names are callouts, laid out with the points' labels
+            x=[body.landmarks[m][0] for m in LANDMARKS.values()], y=[body.landmarks[m][1] for m in LANDMARKS.values()],
+            mode="markers", hoverinfo="skip", showlegend=False, name="landmarks",
+            marker={"size": 6, "color": MUTED_TEXT, "symbol": "x-thin",
+                    "line": {"width": 1.5, "color": MUTED_TEXT}},
         ),
     ]  # fmt: skip
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from meridian_map import ResolvedAtlas, Selection, build_figure
 from meridian_map.figure import FADED, emphasis, parse_click, point_card
 
@@ -91,3 +93,22 @@ def test_a_selected_point_tints_the_regions_it_is_used_for(atlas: ResolvedAtlas)
     regions = atlas.regions_for_point("BL40")
     assert {"lower_back_left", "back_of_knee_right"} <= set(regions)
     assert served.name == f"served by BL: {len(regions)} areas"
+
+
+def test_the_treatment_room_draws_only_the_points_that_matter_and_names_them_without_codes(
+    atlas: ResolvedAtlas,
+) -> None:
+    def points(figure):  # type: ignore[no-untyped-def]
+        return [t for t in figure.data if (t.name or "").endswith(" points")]
+
+    assert all(len(t.x) == 0 for t in points(build_figure(atlas, Selection(plain=True))))  # calm until asked
+
+    selection = Selection(regions=("lower_back_left",), plain=True)
+    figure = build_figure(atlas, selection)
+    drawn = {code.removeprefix("point:") for t in points(figure) for code in t.customdata}
+    assert drawn == {c for c in emphasis(atlas, selection).points if c in atlas.positions}
+    cards = [card for t in points(figure) for card in t.hovertext]
+    assert any("Kidney Shu" in card for card in cards)
+    codes = re.compile(r"\b(BL|KI|GV|GB)\s?\d")
+    assert not [card for card in cards if codes.search(card)]
+    assert not [t.name for t in figure.data if t.showlegend is not False and re.match(r"(BL|KI|GV|GB) ", t.name or "")]

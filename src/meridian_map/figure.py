@@ -61,6 +61,7 @@ class Selection:
     answer_for: str | None = None  # a point to locate: a fine grid around it records exact clicks
     quiz_point: str | None = None  # a point to name: ringed, without its card
     quiz_region: str | None = None  # a region to ask about: highlighted
+    plain: bool = False  # the treatment room: no codes, and only the points that matter to the chosen areas
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ def build_figure(atlas: ResolvedAtlas, selection: Selection, height: int = 900) 
     if selection.quiz_region in atlas.region_shapes:
         traces.append(_highlight_trace(atlas, selection.quiz_region, "question: "))
     for channel_id in selection.channels:
-        traces += _channel_traces(atlas, channel_id, focus)
+        traces += _channel_traces(atlas, channel_id, focus, selection.plain)
     traces += _target_traces(atlas)
     if selection.answer_for and selection.answer_for in atlas.positions:
         traces.append(_answer_trace(atlas, selection.answer_for))
@@ -130,7 +131,7 @@ def build_figure(atlas: ResolvedAtlas, selection: Selection, height: int = 900) 
     if callouts:
         traces.append(_leader_trace(callouts))
     for channel_id in selection.channels:
-        traces.append(_points_trace(atlas, channel_id, focus))
+        traces.append(_points_trace(atlas, channel_id, focus, selection.plain))
     traces += _label_traces(atlas, callouts)
     for ringed in (selection.point, selection.quiz_point):
         if ringed and ringed in atlas.positions:
@@ -236,8 +237,9 @@ def _served_trace(atlas: ResolvedAtlas, channel_id: str, region_ids: list[str]) 
                       showlegend=False, name=f"served by {channel_id}: {len(region_ids)} areas")  # fmt: skip
 
 
-def _channel_traces(atlas: ResolvedAtlas, channel_id: str, focus: Emphasis) -> list[go.Scatter]:
+def _channel_traces(atlas: ResolvedAtlas, channel_id: str, focus: Emphasis, plain: bool) -> list[go.Scatter]:
     channel = atlas.channels[channel_id]
+    name = channel.name if plain else f"{channel.id} {channel.name}"
     strength = 1.0 if channel_id in focus.channels else FADED
     traces = []
     deep = atlas.deep_lines(channel_id)
@@ -246,13 +248,12 @@ def _channel_traces(atlas: ResolvedAtlas, channel_id: str, focus: Emphasis) -> l
         traces.append(go.Scatter(
             x=xs, y=ys, mode="lines", opacity=strength * 0.85, hoverinfo="skip",
             line={"color": channel.colour, "width": 2.2, "dash": channel.dash},
-            name=f"{channel.id} internal (deep)", legendgroup=channel_id,
+            name=f"{channel.name if plain else channel.id} internal (deep)", legendgroup=channel_id,
         ))  # fmt: skip
     xs, ys = _joined(atlas.surface_lines(channel_id))
     traces.append(go.Scatter(
         x=xs, y=ys, mode="lines", opacity=strength, hoverinfo="skip",
-        line={"color": channel.colour, "width": 3.2}, legendgroup=channel_id,
-        name=f"{channel.id} {channel.name}",
+        line={"color": channel.colour, "width": 3.2}, legendgroup=channel_id, name=name,
     ))  # fmt: skip
     return traces
 
@@ -283,9 +284,16 @@ def point_card(point: Point) -> str:
     )
 
 
-def _points_trace(atlas: ResolvedAtlas, channel_id: str, focus: Emphasis) -> go.Scatter:
+def plain_card(point: Point, channel_name: str) -> str:
+    """The treatment room's hover card: the point's English name and its channel, no code."""
+    return f"<b>{html.escape(point.english)}</b><br>a point on the {html.escape(channel_name)} channel"
+
+
+def _points_trace(atlas: ResolvedAtlas, channel_id: str, focus: Emphasis, plain: bool) -> go.Scatter:
+    """The channel's points, with hover cards. In the treatment room only the key points of what is
+    chosen are drawn (none before anything is), and the cards carry no codes."""
     channel = atlas.channels[channel_id]
-    points = atlas.visible_points(channel_id)
+    points = [p for p in atlas.visible_points(channel_id) if not plain or (focus.active and p.code in focus.points)]
     xs: list[float] = []
     ys: list[float] = []
     cards: list[str] = []
@@ -296,7 +304,7 @@ def _points_trace(atlas: ResolvedAtlas, channel_id: str, focus: Emphasis) -> go.
         for x, y in atlas.positions[point.code]:
             xs.append(x)
             ys.append(y)
-            cards.append(point_card(point))
+            cards.append(plain_card(point, channel.name) if plain else point_card(point))
             ids.append(POINT_PREFIX + point.code)
             sizes.append(POINT_SIZE + 3 if key and focus.active else POINT_SIZE)
     strength = 1.0 if channel_id in focus.channels else FADED

@@ -135,6 +135,7 @@ def current() -> Selection:
         answer_for=st.session_state.get("_answer_for") if student else None,
         quiz_point=_asked("name", "code") if student else None,
         quiz_region=_asked("channel", "region") if student else None,
+        plain=st.session_state.get(MODE) == "patient",
     )
 
 

@@ -32,6 +32,8 @@ FADED = 0.16
 POINT_SIZE = 9
 TARGET_SIZE = 12  # invisible click targets: radius 6 px covers the grid gaps
 MARGIN_CM = 3.0
+HEIGHT = 900  # px
+TREATMENT_ROOM_HEIGHT = 1100  # px: at half a laptop screen's width the body still fits the width
 LABEL_FONT_PX = 11
 LEADER_LINE = "rgba(90, 80, 72, 0.45)"
 MUTED_TEXT = "#5B5048"
@@ -99,13 +101,15 @@ def axis_ranges(atlas: ResolvedAtlas, callouts: Sequence[Callout] = ()) -> tuple
     return [-half, half], [y0 - MARGIN_CM, y1 + MARGIN_CM + 4.0]
 
 
-def _px_per_cm(atlas: ResolvedAtlas, height: int = 900) -> float:
+def _px_per_cm(atlas: ResolvedAtlas, height: int = HEIGHT) -> float:
     """The drawing's scale: the height sets it, since the figure is tall and the axes keep 1:1."""
     _, _, y0, y1 = atlas.body.bounds
     return (height - LEGEND_PX) / (y1 - y0 + 2 * MARGIN_CM + 4.0)
 
 
-def build_figure(atlas: ResolvedAtlas, selection: Selection, height: int = 900) -> go.Figure:
+def build_figure(atlas: ResolvedAtlas, selection: Selection, height: int | None = None) -> go.Figure:
+    """The diagram for a selection; in the treatment room it is drawn larger, for a patient across the desk."""
+    height = height or (TREATMENT_ROOM_HEIGHT if selection.plain else HEIGHT)
     focus = emphasis(atlas, selection)
     traces: list[go.BaseTraceType] = [
         _body_trace(atlas),

@@ -46,7 +46,14 @@ def _figure(_atlas: ResolvedAtlas, atlas_key: str, selection: Selection) -> obje
 
 
 def main() -> None:
-    st.set_page_config(page_title="Meridian Map", page_icon=":material/accessibility_new:", layout="wide")
+    # The treatment room opens with the sidebar folded away: its tools are for the practitioner.
+    folded = st.query_params.get("mode") == "patient"
+    st.set_page_config(
+        page_title="Meridian Map",
+        page_icon=":material/accessibility_new:",
+        layout="wide",
+        initial_sidebar_state="collapsed" if folded else "auto",
+    )
     path = data_path()
     modified = Path(path).stat().st_mtime if Path(path).exists() else 0.0
     loaded = _load(str(path), modified)
@@ -105,8 +112,9 @@ def _sidebar(atlas: ResolvedAtlas) -> None:
         st.caption("Solid lines run on the surface; dashed lines are internal pathways.")
         for channel_id in CHANNEL_IDS:
             channel = atlas.channels[channel_id]
+            code = "" if mode == "patient" else f"{channel.id} · "
             st.toggle(
-                f"{channel.id} · {channel.name} ({_shape_word(channel.symbol)} points)",
+                f"{code}{channel.name} ({_shape_word(channel.symbol)} points)",
                 key=state.channel_widget(channel_id),
                 on_change=state.on_channel_toggled,
             )

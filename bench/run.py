@@ -25,13 +25,14 @@ from streamlit.testing.v1 import AppTest
 
 from meridian_map import open_atlas
 from meridian_map.export import export_atlas
-from meridian_map.testing import ROOT, chart_key, chromium, click_figure, running_app
+from meridian_map.testing import ROOT, chart_key, chromium, click_figure, running_app, scroll_into_view
 
 BENCH = Path(__file__).resolve().parent
 RESULTS = BENCH / "results" / "latest.json"
 BARE_SCRIPT = BENCH / "bare_button.py"
 APP_SCRIPT = ROOT / "app.py"
 VIEWPORT: ViewportSize = {"width": 1400, "height": 1300}
+PHONE: dict[str, Any] = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 CLICKS = 20
 RERUNS = 20
 COLD_STARTS = 3
@@ -42,12 +43,13 @@ REGIONS = ("lower_back_left", "sacrum")  # clicked in turn: A on, B on, A off, B
 VIEW = "posterior"  # the view the page opens on, where those regions are drawn
 
 BIG_MESSAGE_BYTES = 50_000  # a websocket message this big carries the diagram (the figure JSON)
-# Records, in the page's performance.now() time base, when the mouse button went down and when the
+# Records, in the page's performance.now() time base, when the mouse button (or finger) went down and when the
 # page handled the last big websocket message (the diagram) since the clock was reset.
 CLICK_CLOCK_JS = """
 window.__benchClickAt = null;
 window.__benchChartAt = null;
 window.addEventListener('mousedown', (e) => { window.__benchClickAt = e.timeStamp; }, true);
+window.addEventListener('touchstart', (e) => { window.__benchClickAt = e.timeStamp; }, true);
 const NativeWebSocket = window.WebSocket;
 window.WebSocket = class extends NativeWebSocket {
     constructor(...args) {
@@ -160,9 +162,9 @@ class Traffic:
 
 # -- browser helpers -----------------------------------------------------------------------
 @contextmanager
-def fresh_page(browser: Browser) -> Iterator[tuple[Page, Traffic]]:
+def fresh_page(browser: Browser, **context_options: Any) -> Iterator[tuple[Page, Traffic]]:
     """A new context (empty cache) with the click clock and traffic counters installed."""
-    context = browser.new_context(viewport=VIEWPORT)
+    context = browser.new_context(**({"viewport": VIEWPORT} | context_options))
     context.add_init_script(CLICK_CLOCK_JS)
     page = context.new_page()
     traffic = Traffic()
@@ -230,7 +232,14 @@ def region_targets() -> Targets:
     return Targets(anchors, {rid: str(r["label"]) for rid, r in chosen.items()})
 
 
-def click_app(page: Page, traffic: Traffic, targets: Targets, clicks: int) -> list[Click]:
+def tap_figure(page: Page, x: float, y: float) -> None:
+    """Scroll the spot into view if need be, then tap it with a finger (no hover on a touch screen)."""
+    page.touchscreen.tap(*scroll_into_view(page, x, y))
+
+
+def click_app(
+    page: Page, traffic: Traffic, targets: Targets, clicks: int, press: Callable[..., None] = click_figure
+) -> list[Click]:
     anchors, labels = targets.anchors, targets.labels
     selected: set[str] = set()
     results = []
@@ -239,7 +248,7 @@ def click_app(page: Page, traffic: Traffic, targets: Targets, clicks: int) -> li
         selected ^= {region}
         present = [labels[r] for r in REGIONS if r in selected]
         absent = [labels[r] for r in REGIONS if r not in selected]
-        do_click = partial(click_figure, page, *anchors[region])
+        do_click = partial(press, page, *anchors[region])
         wait = partial(wait_ready, page, CLICK_READY_JS, [chart_key(page), present, absent])
         results.append(measure_click(page, traffic, do_click, wait))
     return results
@@ -265,6 +274,15 @@ def bench_app(browser: Browser, targets: Targets) -> dict[str, Any]:
         clicks = click_app(page, traffic, targets, CLICKS)
         http_during_clicks = traffic.http_bytes(traffic.responses[responses_before:])
     return {"page_load": page_load, "clicks": clicks, "http_during_clicks": http_during_clicks}
+
+
+# -- 6: the app on a phone ----------------------------------------------------------------------
+def bench_phone(browser: Browser, targets: Targets) -> dict[str, Any]:
+    """Page load and taps at 390 px with touch, as on a phone (Chromium's mobile emulation)."""
+    with running_app(APP_SCRIPT) as url, fresh_page(browser, **PHONE) as (page, traffic):
+        page_load = load(page, traffic, url, lambda: wait_ready(page, APP_READY_JS))
+        taps = click_app(page, traffic, targets, CLICKS, press=tap_figure)
+    return {"page_load": page_load, "taps": taps}
 
 
 # -- 2: the bare page ----------------------------------------------------------------------
@@ -345,6 +363,7 @@ def build_results(
     bare: dict[str, Any],
     cold: list[dict[str, float]],
     reruns: dict[str, Any],
+    phone: dict[str, Any],
 ) -> dict[str, Any]:
     app_latency = summary([c.latency_ms for c in app["clicks"]])
     bare_latency = summary([c.latency_ms for c in bare["clicks"]])
@@ -386,6 +405,12 @@ def build_results(
             "app_http_during_clicks": app["http_during_clicks"],
             "bare_page_load": bare["page_load"],
             "bare_ws_received_per_click": summary([float(c.ws_received) for c in bare["clicks"]]),
+        },
+        "phone": {
+            "viewport": PHONE["viewport"],
+            "page_load_ms": phone["page_load"]["load_ms"],
+            "tap_latency_ms": summary([c.latency_ms for c in phone["taps"]]),
+            "tap_samples": [round(c.latency_ms, 1) for c in phone["taps"]],
         },
         "cold_start_s": {
             "health": summary([c["health_s"] for c in cold]),
@@ -436,6 +461,8 @@ def table(results: dict[str, Any]) -> str:
          f"{traffic['app_http_during_clicks']['requests']} req"),
         ("5 cold start -> health answers (s)", f"{cold['health']['median']:.2f}", "", str(cold["health"]["n"])),
         ("  cold start -> diagram drawn (s)", f"{cold['drawn']['median']:.2f}", "", str(cold["drawn"]["n"])),
+        ("6 phone 390 px: page load -> drawn (ms)", f"{results['phone']['page_load_ms']:.0f}", "", "1"),
+        _row("  phone: tap -> panel + new chart (ms)", results["phone"]["tap_latency_ms"]),
     ]  # fmt: skip
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     lines = [
@@ -508,10 +535,12 @@ def main() -> None:
         app = bench_app(browser, targets)
         step(f"bare page: page load and {CLICKS} clicks")
         bare = bench_bare(browser)
+        step(f"phone: page load and {CLICKS} taps at 390 px")
+        phone = bench_phone(browser, targets)
         browser_version = browser.version
     step(f"server reruns through AppTest ({RERUNS} each)")
     reruns = bench_reruns()
-    results = build_results(browser_version, app, bare, cold, reruns)
+    results = build_results(browser_version, app, bare, cold, reruns, phone)
     seconds = time.perf_counter() - started
     results["meta"]["bench_seconds"] = round(seconds, 1)
     results["meta"]["cpu_share_used_by_others"] = round(others_busy(cpu_before, seconds), 3)

@@ -112,3 +112,24 @@ def test_the_treatment_room_draws_only_the_points_that_matter_and_names_them_wit
     codes = re.compile(r"\b(BL|KI|GV|GB)\s?\d")
     assert not [card for card in cards if codes.search(card)]
     assert not [t.name for t in figure.data if t.showlegend is not False and re.match(r"(BL|KI|GV|GB) ", t.name or "")]
+
+
+def test_a_quiz_question_does_not_give_its_answer_away(atlas: ResolvedAtlas) -> None:
+    def drawn(figure) -> dict[str, str]:  # type: ignore[no-untyped-def]
+        return {
+            code.removeprefix("point:"): card
+            for t in figure.data
+            if (t.name or "").endswith(" points")
+            for code, card in zip(t.customdata, t.hovertext, strict=True)
+        }
+
+    def labels(figure) -> set[str]:  # type: ignore[no-untyped-def]
+        return {text for t in figure.data if (t.name or "").endswith(" labels") for text in t.text}
+
+    locate = build_figure(atlas, Selection(labels="code", answer_for="KI10"))
+    assert "KI10" not in drawn(locate) and "KI10" not in labels(locate)  # find it from the landmarks
+    assert {"BL40", "BL23"} <= set(drawn(locate)) and {"BL40", "BL23"} <= labels(locate)
+
+    name = build_figure(atlas, Selection(labels="pinyin", quiz_point="BL23"))
+    assert drawn(name)["BL23"] == "<b>Which point is this?</b>"  # ringed, but nameless
+    assert "Shenshu" not in labels(name) and "Dachangshu" in labels(name)

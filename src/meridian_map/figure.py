@@ -135,7 +135,7 @@ def build_figure(atlas: ResolvedAtlas, selection: Selection, height: int | None 
     if callouts:
         traces.append(_leader_trace(callouts))
     for channel_id in selection.channels:
-        traces.append(_points_trace(atlas, channel_id, focus, selection.plain))
+        traces.append(_points_trace(atlas, channel_id, focus, selection))
     traces += _label_traces(atlas, callouts)
     for ringed in (selection.point, selection.quiz_point):
         if ringed and ringed in atlas.positions:
@@ -293,11 +293,17 @@ def plain_card(point: Point, channel_name: str) -> str:
     return f"<b>{html.escape(point.english)}</b><br>a point on the {html.escape(channel_name)} channel"
 
 
-def _points_trace(atlas: ResolvedAtlas, channel_id: str, focus: Emphasis, plain: bool) -> go.Scatter:
+def _points_trace(atlas: ResolvedAtlas, channel_id: str, focus: Emphasis, selection: Selection) -> go.Scatter:
     """The channel's points, with hover cards. In the treatment room only the key points of what is
-    chosen are drawn (none before anything is), and the cards carry no codes."""
+    chosen are drawn (none before anything is), and the cards carry no codes. A point the student is
+    asked to locate is not drawn, and one to name has no card: neither gives its answer away."""
     channel = atlas.channels[channel_id]
-    points = [p for p in atlas.visible_points(channel_id) if not plain or (focus.active and p.code in focus.points)]
+    plain = selection.plain
+    points = [
+        p
+        for p in atlas.visible_points(channel_id)
+        if (not plain or (focus.active and p.code in focus.points)) and p.code != selection.answer_for
+    ]
     xs: list[float] = []
     ys: list[float] = []
     cards: list[str] = []
@@ -308,7 +314,10 @@ def _points_trace(atlas: ResolvedAtlas, channel_id: str, focus: Emphasis, plain:
         for x, y in atlas.positions[point.code]:
             xs.append(x)
             ys.append(y)
-            cards.append(plain_card(point, channel.name) if plain else point_card(point))
+            if point.code == selection.quiz_point:
+                cards.append("<b>Which point is this?</b>")
+            else:
+                cards.append(plain_card(point, channel.name) if plain else point_card(point))
             ids.append(POINT_PREFIX + point.code)
             sizes.append(POINT_SIZE + 3 if key and focus.active else POINT_SIZE)
     strength = 1.0 if channel_id in focus.channels else FADED
@@ -329,7 +338,9 @@ def _callouts(atlas: ResolvedAtlas, selection: Selection, focus: Emphasis, heigh
         Labelled(point.code, getattr(point, selection.labels), atlas.positions[point.code])
         for channel_id in selection.channels
         for point in atlas.visible_points(channel_id)
-        if selection.labels and (point.code in focus.points or not focus.active)
+        if selection.labels
+        and (point.code in focus.points or not focus.active)
+        and point.code not in (selection.answer_for, selection.quiz_point)  # the answer to a question
     ]
     if selection.landmarks and atlas.view == "posterior":
         labelled += [

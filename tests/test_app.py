@@ -256,3 +256,18 @@ def test_a_name_question_rings_the_point_without_naming_it() -> None:
     app = start(mode="student", seed=str(seed))
     assert f"selected point {question.code}" in app.get("plotly_chart")[0].proto.spec
     assert not any(s.value.startswith(f"{question.code} · ") for s in app.subheader)  # no card gives it away
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"regions": "lower_back_left,sacrum"}, "?regions=lower_back_left,sacrum"),
+        ({"point": "GB30", "view": "lateral"}, "point=GB30"),
+        ({"view": "anterior"}, "?view=anterior"),
+    ],
+)
+def test_explore_gives_a_link_to_share_for_every_view(query: dict[str, str], expected: str) -> None:
+    app = start(**query)
+    links = [m.value for m in app.markdown if "Link to this view" in m.value]
+    assert len(links) == 1 and expected in links[0]
+    assert ("view=lateral" in links[0]) == (query.get("view") == "lateral")

@@ -159,5 +159,8 @@ def tour(atlas: ResolvedAtlas) -> None:
 
 
 def share_link(selection: Selection) -> None:
-    st.caption("Share this view")
-    st.code(state.share_url(selection), language=None)
+    # A plain link, not st.code: the code block's highlighter is a 1.5 MB download on the first click.
+    st.markdown(
+        f"[Link to this view]({state.share_url(selection)}) · copy it or send it: it opens this view, "
+        "with these areas, channels and point."
+    )

@@ -209,17 +209,19 @@ def _panel(atlas: ResolvedAtlas) -> None:
         _channel_card(atlas, selection.focus)
     if selection.point:
         _point_card(atlas, atlas.points[selection.point])
-    if not selection.regions:
-        if not selection.point and not selection.focus:
-            _welcome(atlas)
-        return
+    chosen = selection.regions or selection.point or selection.focus
+    if not chosen:
+        _welcome(atlas)
     for match in travelling_pain(atlas, selection.regions):
         _chain(match)
     for region_id in selection.regions:
         _region(atlas, explain_region(atlas, region_id))
-    _handout(atlas, selection)
-    if mode == "explore":
+    if selection.regions:
+        _handout(atlas, selection)
+    if mode == "explore" and (chosen or selection.view != "posterior"):
         modes.share_link(selection)
+    if not selection.regions:
+        return
     if atlas.atlas.pain_profile is not None:
         _pain_profile(atlas, atlas.atlas.pain_profile)
     _general_red_flags(atlas)

@@ -30,8 +30,14 @@ HIGHLIGHT_FILL = "rgba(240, 228, 66, 0.45)"  # Okabe-Ito yellow, clear of the ch
 HIGHLIGHT_LINE = "#B59F00"
 FADED = 0.16
 POINT_SIZE = 9
-TARGET_SIZE = 12  # invisible click targets: radius 6 px covers the grid gaps
 MARGIN_CM = 3.0
+HOVER_DISTANCE_PX = 2  # how far past a marker's edge the pointer still picks it
+# Invisible click targets. Their hover reach (radius + hover distance) must span half a grid square's
+# diagonal at the largest scale (a test checks), yet stay small: Plotly scores every marker within its
+# radius alike and then takes the first trace, so a larger radius blurs the borders between areas
+# (measured: at 20 px the top of the shoulder lost clicks to its neighbours). Above the points'
+# radius, so a click on a point picks the point.
+TARGET_SIZE = 12
 HEIGHT = 900  # px
 TREATMENT_ROOM_HEIGHT = 1100  # px: at half a laptop screen's width the body still fits the width
 LABEL_FONT_PX = 11
@@ -151,7 +157,7 @@ def build_figure(atlas: ResolvedAtlas, selection: Selection, height: int | None 
         plot_bgcolor="white",
         paper_bgcolor="white",
         hovermode="closest",
-        hoverdistance=2,
+        hoverdistance=HOVER_DISTANCE_PX,
         dragmode=False,
         clickmode="event+select",
         showlegend=True,
@@ -263,6 +269,8 @@ def _channel_traces(atlas: ResolvedAtlas, channel_id: str, focus: Emphasis, plai
 
 
 def _target_traces(atlas: ResolvedAtlas) -> list[go.Scatter]:
+    """Invisible grid markers, one trace per region: Streamlit reports clicks on points only, and
+    a click takes a marker within reach of it."""
     traces = []
     for shape in atlas.regions:
         targets = atlas.click_targets[shape.id]

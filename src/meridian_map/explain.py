@@ -185,5 +185,8 @@ def describe_placement(atlas: ResolvedAtlas, code: str) -> str | None:
             parts.append(f"{value:g} B-cun {word}")
     if placement.edge:
         parts.append(f"at the {placement.edge} edge")
-    scale = f" ({placement.scale.value} scale)" if placement.scale else ""
+    scale = ""
+    if placement.scale:  # name the bone measurement the B-cun come from, not the scale's id
+        start, end, span = atlas.body.table.spans[placement.scale]
+        scale = f" (B-cun here: {start.replace('_', ' ')} to {end.replace('_', ' ')} = {span:g})"
     return ", ".join(parts) + scale + "."

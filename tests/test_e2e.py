@@ -16,6 +16,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from meridian_map import ResolvedAtlas
 from meridian_map.export import export_atlas
+from meridian_map.quiz import make_round
 from meridian_map.testing import (
     chart_key,
     chromium,
@@ -25,6 +26,7 @@ from meridian_map.testing import (
     scroll_into_view,
     wait_for_app,
 )
+from meridian_map.ui.modes import ROUND_SIZE
 
 pytestmark = pytest.mark.e2e
 VIEWPORT = {"width": 1400, "height": 1300}
@@ -238,6 +240,31 @@ def test_a_tap_on_a_touch_screen_selects_the_area_under_the_finger(
             wait_for_regions(page, expected)
             if expected:
                 expect(panel(page)).to_contain_text("Lower back (left)")
+
+
+@pytest.mark.parametrize("width", [1400, 390])
+def test_student_labels_do_not_overlap_as_drawn(
+    browser: Browser, server: str, atlas: ResolvedAtlas, width: int
+) -> None:
+    """Every back-view point labelled in pinyin, measured in the browser's own layout of the text."""
+    # A round whose first question hides no point and keeps the back view.
+    seed = next(s for s in range(1, 500) if (q := make_round(atlas, s, size=ROUND_SIZE)[0]).kind == "channel"
+                and q.view == "posterior")  # fmt: skip
+    url = f"{server}/?mode=student&labels=pinyin&seed={seed}"
+    with opened(browser, url, viewport={"width": width, "height": 1000}) as page:
+        boxes: list[dict[str, float]] = page.evaluate(
+            """() => [...document.querySelectorAll('.js-plotly-plot g.textpoint text')]
+                .filter((t) => t.textContent.trim())
+                .map((t) => { const r = t.getBoundingClientRect();
+                              return {text: t.textContent, l: r.left, r: r.right, t: r.top, b: r.bottom}; })"""
+        )
+    names = sorted(b["text"] for b in boxes)
+    assert names == sorted(atlas.points[code].pinyin for code in atlas.positions)  # each point once
+    for i, one in enumerate(boxes):
+        for other in boxes[i + 1 :]:
+            overlap_x = min(one["r"], other["r"]) - max(one["l"], other["l"])
+            overlap_y = min(one["b"], other["b"]) - max(one["t"], other["t"])
+            assert overlap_x <= 1 or overlap_y <= 1, (one, other)
 
 
 def test_search_works_at_phone_width(browser: Browser, server: str) -> None:

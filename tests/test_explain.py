@@ -7,7 +7,7 @@ import re
 import pytest
 
 from meridian_map import ResolvedAtlas
-from meridian_map.explain import describe_placement
+from meridian_map.explain import POINT_CODE, describe_placement, patient_story, without_codes
 
 
 @pytest.mark.parametrize(
@@ -31,3 +31,21 @@ def test_no_description_shows_an_identifier(atlas: ResolvedAtlas, view: str) -> 
     for code in shown.positions:
         text = describe_placement(shown, code)
         assert text and not re.search(r"\w_\w", text), (code, text)
+
+
+def test_the_patient_story_names_each_point_once_and_reads_as_sentences(atlas: ResolvedAtlas) -> None:
+    story = patient_story(atlas, ("lower_back_left", "back_of_thigh_left", "hip_left"))
+    text = " ".join(p for step in story for p in step.paragraphs)
+    assert not POINT_CODE.search(text)
+    for point in atlas.points.values():  # "GB34 (Yanglingquan)" must not become "Yanglingquan (Yanglingquan)"
+        name = re.escape(point.pinyin)
+        assert not re.search(rf"\b{name} \(?{name}\b", text), point.pinyin
+    channels = story[1].paragraphs
+    assert all(re.match(r"The [\w ]+ channel (runs|treats|reaches|does) ", line) for line in channels), channels
+
+
+def test_codes_give_way_to_names_without_saying_a_name_twice(atlas: ResolvedAtlas) -> None:
+    assert without_codes(atlas, "GB34 (Yanglingquan) eases") == "Yanglingquan eases"
+    assert without_codes(atlas, "GV4 (Mingmen, below L2)") == "Mingmen (below L2)"
+    assert without_codes(atlas, "GV5 (below L1), GV4 Mingmen") == "Xuanshu (below L1), Mingmen"
+    assert without_codes(atlas, "BL23 and BL99") == "Shenshu and BL99"  # an unknown code stays as it is

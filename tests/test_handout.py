@@ -10,10 +10,10 @@ import pytest
 from PIL import Image
 
 from meridian_map import ResolvedAtlas, Selection
+from meridian_map.explain import POINT_CODE
 from meridian_map.handout import (
     NO_AREA,
     PAGE_SIZE,
-    POINT_CODE,
     dashed_polyline,
     fit_blocks,
     handout_blocks,

@@ -11,8 +11,8 @@ from .model import BetweenPlacement, Chain, Layers, Point, SpinalPlacement
 LINK_LABELS = {
     "runs_through": "runs through this area",
     "distal": "treats this area from a distance",
-    "deep": "linked only by its internal pathway (traditional theory)",
-    "none": "not linked to this area",
+    "deep": "reaches this area only by its internal pathway (traditional theory)",
+    "none": "does not reach this area",
 }
 LINK_ORDER = ("runs_through", "distal", "deep", "none")
 
@@ -118,17 +118,29 @@ def explain_region(atlas: ResolvedAtlas, region_id: str) -> RegionExplanation:
 
 
 # -- the treatment room: one idea at a time, in plain words ---------------------------------
-_CODE = re.compile(r"\b(BL|KI|GV|GB)(\d{1,2})\b")
+POINT_CODE = re.compile(r"\b(?:BL|KI|GV|GB)\d{1,2}\b")
 
 
 def without_codes(atlas: ResolvedAtlas, text: str) -> str:
-    """Point codes replaced by their names, for people who do not know the codes."""
+    """Point codes replaced by their names, for people who do not know the codes. Where the text
+    already named the point after its code ("GB34 (Yanglingquan)", "GV4 (Mingmen, below L2)",
+    "GV4 Mingmen"), the name is not said twice."""
+    named: set[str] = set()
 
     def name(match: re.Match[str]) -> str:
         point = atlas.points.get(match.group(0))
-        return point.pinyin if point else match.group(0)
+        if point is None:
+            return match.group(0)
+        named.add(point.pinyin)
+        return point.pinyin
 
-    return _CODE.sub(name, text)
+    text = POINT_CODE.sub(name, text)
+    for pinyin in named:
+        said = re.escape(pinyin)
+        text = re.sub(rf"\b{said} \({said}\)", pinyin, text)
+        text = re.sub(rf"\b{said} \({said}, ", f"{pinyin} (", text)
+        text = re.sub(rf"\b{said} {said}\b", pinyin, text)
+    return text
 
 
 @dataclass(frozen=True)

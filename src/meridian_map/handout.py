@@ -18,7 +18,6 @@ import datetime
 import io
 import itertools
 import math
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -28,6 +27,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from .atlas import ResolvedAtlas
 from .body import XY
+from .explain import without_codes
 from .figure import BODY_LINE, HIGHLIGHT_LINE, HINT_LINE, Selection, emphasis
 from .model import ViewId
 
@@ -75,9 +75,6 @@ SIDE_LABELS: dict[ViewId, tuple[tuple[str, str], tuple[str, str]]] = {
     "anterior": (("Patient's", "RIGHT"), ("Patient's", "LEFT")),
     "lateral": (("", "Back"), ("", "Front")),
 }
-
-POINT_CODE = re.compile(r"\b(?:BL|KI|GV|GB)\d{1,2}\b")
-
 
 # -- geometry ---------------------------------------------------------------------------------
 
@@ -256,14 +253,7 @@ class Block:
 
 def plain_words(atlas: ResolvedAtlas, text: str, show_codes: bool = False) -> str:
     """The text with point codes replaced by the point's pinyin name, unless codes are wanted."""
-    if show_codes:
-        return text
-
-    def name(match: re.Match[str]) -> str:
-        point = atlas.points.get(match.group(0))
-        return point.pinyin if point else "a point"
-
-    return POINT_CODE.sub(name, text)
+    return text if show_codes else without_codes(atlas, text)
 
 
 def _chosen_groups(atlas: ResolvedAtlas, selection: Selection) -> list[tuple[str, list[str]]]:

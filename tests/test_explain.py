@@ -49,3 +49,10 @@ def test_codes_give_way_to_names_without_saying_a_name_twice(atlas: ResolvedAtla
     assert without_codes(atlas, "GV4 (Mingmen, below L2)") == "Mingmen (below L2)"
     assert without_codes(atlas, "GV5 (below L1), GV4 Mingmen") == "Xuanshu (below L1), Mingmen"
     assert without_codes(atlas, "BL23 and BL99") == "Shenshu and BL99"  # an unknown code stays as it is
+
+
+def test_when_to_see_a_doctor_says_each_warning_sign_once(atlas: ResolvedAtlas) -> None:
+    flags = patient_story(atlas, ("lower_back_left", "sacrum", "buttock_left"))[-1].paragraphs
+    assert set(atlas.atlas.red_flags_general) <= set(flags)  # the general list, whole
+    assert sum("saddle" in flag for flag in flags) == 1
+    assert sum("bowel" in flag for flag in flags) == 1

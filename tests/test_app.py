@@ -213,6 +213,30 @@ def test_student_round_scores_an_answer_once_and_the_seed_is_in_the_link() -> No
     assert any("Score: 1 of 1" in m.value for m in app.markdown)
 
 
+def test_an_answer_stays_on_screen_until_the_student_moves_on() -> None:
+    from meridian_map import open_atlas
+    from meridian_map.quiz import make_round
+
+    atlas = open_atlas()
+    seed = next(
+        s for s in range(1, 500)
+        if [q.kind for q in make_round(atlas, s, size=8)[:2]] == ["name", "locate"]
+        and len({q.view for q in make_round(atlas, s, size=8)[:2]}) == 2
+    )  # fmt: skip
+    first, second = make_round(atlas, seed, size=8)[:2]
+    app = start(mode="student", seed=str(seed))
+    assert app.segmented_control(key="view_select").value == first.view  # the control shows the view drawn
+    wrong = next(option for option in first.options if option not in first.correct)
+    app.button(key=f"quiz_0_{wrong}").click().run()
+    assert any(f"Question 1: Not quite: the answer was {first.code}." in w.value for w in app.warning)
+    assert any(first.prompt in m.value for m in app.markdown)  # still the answered question, on its view
+    assert app.segmented_control(key="view_select").value == first.view
+    app.button(key="quiz_next").click().run()
+    assert any(second.prompt in m.value for m in app.markdown) and not app.warning
+    assert app.segmented_control(key="view_select").value == second.view
+    assert app.query_params.get("view", "posterior") == second.view
+
+
 def test_student_labels_and_landmarks_go_on_the_diagram() -> None:
     app = start(mode="student", seed="3")
     app.radio(key="labels_select").set_value("pinyin").run()

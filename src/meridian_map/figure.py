@@ -346,9 +346,11 @@ def _callouts(atlas: ResolvedAtlas, selection: Selection, focus: Emphasis, heigh
         Labelled(point.code, getattr(point, selection.labels), atlas.positions[point.code])
         for channel_id in selection.channels
         for point in atlas.visible_points(channel_id)
+        # While a point is to be named, no point is labelled: the options' labels would give it away.
         if selection.labels
+        and not selection.quiz_point
         and (point.code in focus.points or not focus.active)
-        and point.code not in (selection.answer_for, selection.quiz_point)  # the answer to a question
+        and point.code != selection.answer_for  # the answer to a locate question
     ]
     if selection.landmarks and atlas.view == "posterior":
         labelled += [

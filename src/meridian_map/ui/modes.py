@@ -90,8 +90,18 @@ def quiz_panel(atlas: ResolvedAtlas) -> None:
         right, answered = quiz.score(round_state)
         st.markdown(f"**Score: {right} of {answered}** · round {seed} · the link gives a class the same round")
         current = st.session_state.get("_question")
+        feedback = st.session_state.get(state.QUIZ_FEEDBACK)
         if current is None:
             _review(questions, round_state)
+        elif st.session_state.get(state.REVIEWING) is not None:
+            index, question = current
+            st.markdown(f"**Question {index + 1} of {len(questions)}.** {question.prompt}")
+            if feedback:
+                right, text = feedback
+                (st.success if right else st.warning)(text)
+            last = index == len(questions) - 1
+            st.button("See how you did ▶" if last else "Next question ▶", key="quiz_next",
+                      on_click=state.next_question, type="primary")  # fmt: skip
         else:
             index, question = current
             st.markdown(f"**Question {index + 1} of {len(questions)}.** {question.prompt}")
@@ -107,9 +117,6 @@ def quiz_panel(atlas: ResolvedAtlas) -> None:
                                format_func=lambda c: f"{c} · {atlas.channels[c].name}")  # fmt: skip
                 st.button("Check", key=f"quiz_{index}_check", on_click=state.answer_channels,
                           args=(questions, index))  # fmt: skip
-        last = st.session_state.get(state.QUIZ_FEEDBACK)
-        if last:
-            st.info(last)
         st.button("New round", key="quiz_new", on_click=state.new_round, args=(random.randrange(1, 10_000),))
 
 

@@ -36,7 +36,8 @@ SEED = "seed"  # a quiz round: the same seed gives a whole class the same questi
 LABELS_WIDGET = "labels_select"
 LANDMARKS_WIDGET = "landmarks_toggle"
 QUIZ = "_quiz"
-QUIZ_FEEDBACK = "_quiz_feedback"
+QUIZ_FEEDBACK = "_quiz_feedback"  # (right?, text) for the answer on screen
+REVIEWING = "_quiz_reviewing"  # the index of the question whose answer is on screen
 URL_WRITTEN = "_url_written"
 NOTICES = "_notices"
 NONCE = "_chart_nonce"
@@ -217,12 +218,24 @@ def quiz_seed() -> int:
 def current_question(
     questions: tuple[quiz.Question, ...], round_state: quiz.RoundState
 ) -> tuple[int, quiz.Question] | None:
-    """The first unanswered question; as a side effect, the diagram shows its view and target."""
+    """The question on screen: the one just answered while its answer is shown, else the first
+    unanswered one. As a side effect the diagram (and its view control) shows its view and target."""
+    reviewing = st.session_state.get(REVIEWING)
+    if reviewing is not None and reviewing < len(questions):
+        question = questions[reviewing]
+        st.session_state["_answer_for"] = None  # answered: no more scoring clicks
+        st.session_state["_question"] = (reviewing, question)
+        _show_view(question.view)
+        return reviewing, question
     for index, question in enumerate(questions):
         if index >= len(round_state.answers) or round_state.answers[index] is None:
+            previous = st.session_state.get("_question")
+            if previous is None or previous[0] != index:  # a new question starts clean
+                st.session_state[POINT] = None
+                st.session_state[FOCUS] = st.session_state[FOCUS_WIDGET] = None
             st.session_state["_answer_for"] = question.code if question.kind == "locate" else None
             st.session_state["_question"] = (index, question)
-            st.session_state[VIEW] = question.view
+            _show_view(question.view)
             if question.kind == "name":
                 st.session_state[POINT] = None
             return index, question
@@ -231,10 +244,23 @@ def current_question(
     return None
 
 
+def _show_view(view: ViewId) -> None:
+    # Before the view control is drawn in this run, so it shows the view the diagram is on.
+    st.session_state[VIEW] = st.session_state[VIEW_WIDGET] = view
+
+
 def _record(questions: tuple[quiz.Question, ...], index: int, result: quiz.Result, feedback: str) -> None:
+    """Keep the answer (once), and show it until the student moves on to the next question."""
     round_state = st.session_state.get(QUIZ) or quiz.start(questions)
     st.session_state[QUIZ] = quiz.answer(round_state, index, result)
-    st.session_state[QUIZ_FEEDBACK] = feedback
+    st.session_state[QUIZ_FEEDBACK] = (result.correct, f"Question {index + 1}: {feedback}")
+    st.session_state[REVIEWING] = index
+
+
+def next_question() -> None:
+    st.session_state[REVIEWING] = None
+    st.session_state[QUIZ_FEEDBACK] = None
+    st.session_state[POINT] = None
 
 
 def answer_choice(questions: tuple[quiz.Question, ...], index: int, option: str) -> None:
@@ -255,7 +281,7 @@ def answer_channels(questions: tuple[quiz.Question, ...], index: int) -> None:
 def new_round(seed: int) -> None:
     st.session_state[SEED] = seed
     st.session_state[QUIZ] = None
-    st.session_state[QUIZ_FEEDBACK] = None
+    next_question()
 
 
 def on_view_chosen() -> None:
@@ -302,11 +328,14 @@ def on_chart_click(key: str, atlas: ResolvedAtlas) -> None:
         return
     kind, value = hit
     asked = st.session_state.get("_question")
-    if st.session_state.get(MODE) == "student" and asked and asked[1].kind == "locate":
+    reviewing = st.session_state.get(REVIEWING) is not None
+    if st.session_state.get(MODE) == "student" and asked and asked[1].kind == "locate" and not reviewing:
         index, question = asked
         result = quiz.score_locate(atlas, question, (points[0]["x"], points[0]["y"]))
         verdict = "Right" if result.correct else "Not quite"
-        feedback = f"{verdict}: you clicked {result.distance_cun:.1f} B-cun from {question.code}; its spot is ringed."
+        feedback = (
+            f"{verdict}: you clicked {result.distance_cun:.1f} B-cun from {question.code}; its true spot is ringed."
+        )
         _record(asked_round(), index, result, feedback)
         st.session_state[POINT] = question.code
         st.session_state[NONCE] = st.session_state.get(NONCE, 0) + 1

@@ -213,6 +213,16 @@ def test_student_round_scores_an_answer_once_and_the_seed_is_in_the_link() -> No
     assert any("Score: 1 of 1" in m.value for m in app.markdown)
 
 
+def test_the_story_starts_again_when_the_areas_change() -> None:
+    app = start(mode="patient", regions="lower_back_left")
+    for _ in range(4):
+        app.button(key="story_next").click().run()
+    assert any("Step 5 of 5" in c.value for c in app.caption)
+    app.multiselect(key="region_select").set_value(["calf_left"]).run()
+    assert any("Step 1 of 5" in c.value for c in app.caption)
+    assert any("Where your pain is" in h.value for h in app.subheader)
+
+
 def test_an_answer_stays_on_screen_until_the_student_moves_on() -> None:
     from meridian_map import open_atlas
     from meridian_map.quiz import make_round

@@ -41,7 +41,10 @@ def test_the_patient_story_names_each_point_once_and_reads_as_sentences(atlas: R
         name = re.escape(point.pinyin)
         assert not re.search(rf"\b{name} \(?{name}\b", text), point.pinyin
     channels = story[1].paragraphs
-    assert all(re.match(r"The [\w ]+ channel (runs|treats|reaches|does) ", line) for line in channels), channels
+    assert all(re.match(r"The [\w ]+ (runs|treats|reaches) ", line) for line in channels), channels
+    assert len(channels) == len({line.split(" runs")[0].split(" treats")[0] for line in channels})  # each once
+    # The hip's link, not the lower back's ("treats this area from a distance").
+    assert any(line.startswith("The Gallbladder channel runs through these areas.") for line in channels)
 
 
 def test_codes_give_way_to_names_without_saying_a_name_twice(atlas: ResolvedAtlas) -> None:
@@ -56,3 +59,19 @@ def test_when_to_see_a_doctor_says_each_warning_sign_once(atlas: ResolvedAtlas) 
     assert set(atlas.atlas.red_flags_general) <= set(flags)  # the general list, whole
     assert sum("saddle" in flag for flag in flags) == 1
     assert sum("bowel" in flag for flag in flags) == 1
+
+
+def test_the_treatment_room_tells_why_and_what_research_says_in_a_few_plain_words(atlas: ResolvedAtlas) -> None:
+    pinyin = re.compile(r"\b(" + "|".join(re.escape(p.pinyin) for p in atlas.points.values()) + r")\b", re.I)
+    for region in atlas.atlas.regions:
+        words = region.layers.patient
+        assert words is not None, region.id
+        for text in (words.why, words.evidence):
+            assert len(text.split()) <= 45 and not POINT_CODE.search(text) and not pinyin.search(text), text
+            assert not re.search(r"\d", text), text  # no figures, years or guideline numbers
+        assert words.why.startswith("In traditional Chinese medicine")  # belief, said as belief
+    story = patient_story(atlas, ("neck_left",))
+    neck = next(r for r in atlas.atlas.regions if r.id == "neck").layers.patient
+    assert neck is not None
+    assert story[2].paragraphs == (f"Neck (left): {neck.why}",)
+    assert story[3].paragraphs == (f"Neck (left): {neck.evidence}",)

@@ -158,16 +158,33 @@ def patient_story(atlas: ResolvedAtlas, region_ids: tuple[str, ...]) -> tuple[St
     def plain(text: str) -> str:
         return without_codes(atlas, text)
 
-    lines: dict[str, str] = {}
-    for item in explained:
-        for note in item.linked_channels:
-            lines.setdefault(note.id, f"The {note.name} channel {note.link_label}. {plain(note.note)}")
+    # Each channel once, by its closest link to any chosen area, told in the channel's own plain words.
+    strongest: dict[str, ChannelNote] = {}
+    for note in (note for item in explained for note in item.linked_channels):
+        known = strongest.get(note.id)
+        if known is None or LINK_ORDER.index(note.link) < LINK_ORDER.index(known.link):
+            strongest[note.id] = note
+    areas = "these areas" if len(explained) > 1 else "this area"
+
+    def line(note: ChannelNote) -> str:
+        name = note.name if note.name.endswith("Vessel") else f"{note.name} channel"
+        link = note.link_label.replace("this area", areas)
+        return f"The {name} {link}. {plain(atlas.channels[note.id].summary_plain)}"
+
+    lines = tuple(line(note) for note in sorted(strongest.values(), key=lambda n: LINK_ORDER.index(n.link)))
+    why = tuple(
+        f"{i.label}: {i.layers.patient.why}" if i.layers.patient else plain(i.layers.traditional) for i in explained
+    )
+    research = tuple(
+        f"{i.label}: {i.layers.patient.evidence}" if i.layers.patient else plain(i.layers.evidence.summary)
+        for i in explained
+    )
     flags = [flag for item in explained for flag in item.layers.red_flags] + list(atlas.atlas.red_flags_general)
     return (
         StoryStep("Where your pain is", tuple(f"{i.label}: {plain(i.layers.plain)}" for i in explained)),
-        StoryStep("The lines that run there", tuple(lines.values())),
-        StoryStep("Why a practitioner works on them", tuple(plain(i.layers.traditional) for i in explained)),
-        StoryStep("What the research says", tuple(plain(i.layers.evidence.summary) for i in explained)),
+        StoryStep("The lines that run there", lines),
+        StoryStep("Why a practitioner works on them", why),
+        StoryStep("What the research says", research),
         StoryStep("When to see a doctor instead", tuple(dict.fromkeys(flags))),
     )
 

@@ -227,6 +227,13 @@ class Evidence(Frozen):
     refs: list[str] = Field(default_factory=list)
 
 
+class PatientWords(Frozen):
+    """The treatment room's words for a region: a sentence or two each, plain, no codes or citations."""
+
+    why: Annotated[str, Field(min_length=1)]
+    evidence: Annotated[str, Field(min_length=1)]
+
+
 class Layers(Frozen):
     plain: Annotated[str, Field(min_length=1)]
     traditional: Annotated[str, Field(min_length=1)]
@@ -234,6 +241,7 @@ class Layers(Frozen):
     asks: Annotated[list[str], Field(min_length=1)]
     evidence: Evidence
     red_flags: Annotated[list[str], Field(min_length=1)]
+    patient: PatientWords | None = None  # without it, the treatment room shows the full layers
 
 
 # A region vertex: [x, y]. x is B-cun from the midline on the back scale (lateral

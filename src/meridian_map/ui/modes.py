@@ -17,6 +17,7 @@ from meridian_map.ui.text import safe
 
 MODES = {"explore": "Explore", "patient": "Treatment room", "student": "Student"}
 STORY_STEP = "_story_step"
+STORY_FOR = "_story_for"  # the areas the story on screen is about
 QUIZ = state.QUIZ  # the RoundState of the current round
 ROUND_SIZE = 8
 
@@ -37,6 +38,9 @@ def patient_panel(atlas: ResolvedAtlas, selection: Selection, handout: Callable[
             st.subheader("Show me where it hurts")
             st.markdown("Touch or click the drawing where you feel the pain. You can choose more than one place.")
             return
+        if st.session_state.get(STORY_FOR) != selection.regions:  # new areas: their story starts at step 1
+            st.session_state[STORY_FOR] = selection.regions
+            st.session_state[STORY_STEP] = 0
         index = min(st.session_state.get(STORY_STEP, 0), len(steps) - 1)
         step = steps[index]
         st.caption(f"Step {index + 1} of {len(steps)}")

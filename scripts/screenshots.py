@@ -17,11 +17,11 @@ SHOTS = {
     ),
     "screenshot-front-view": ("?view=anterior&regions=inner_leg_left,sole_left&channel=KI", (1400, 1000)),
     "screenshot-patient": ("?mode=patient&regions=lower_back_left,sacrum", (1400, 1000)),
-    "screenshot-student": ("?mode=student&seed=3&labels=code&landmarks=1&regions=lower_back_left", (1400, 1000)),
+    "screenshot-student": ("?mode=student&seed=12&labels=code&landmarks=1&regions=lower_back_left", (1400, 1000)),
     # Each mode at phone width; tall enough to show the diagram and the start of the panel below it.
     "screenshot-phone": ("?regions=neck_right", (390, 2000)),
     "screenshot-phone-patient": ("?mode=patient&regions=lower_back_left", (390, 2000)),
-    "screenshot-phone-student": ("?mode=student&seed=3&labels=code&regions=lower_back_left", (390, 2000)),
+    "screenshot-phone-student": ("?mode=student&seed=12&labels=code&regions=lower_back_left", (390, 2000)),
 }
 
 

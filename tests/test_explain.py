@@ -75,3 +75,12 @@ def test_the_treatment_room_tells_why_and_what_research_says_in_a_few_plain_word
     assert neck is not None
     assert story[2].paragraphs == (f"Neck (left): {neck.why}",)
     assert story[3].paragraphs == (f"Neck (left): {neck.evidence}",)
+
+
+def test_landmarks_read_as_anatomy(atlas: ResolvedAtlas) -> None:
+    anterior, posterior = atlas.on("anterior"), atlas
+    assert describe_placement(anterior, "KI22") == (
+        "From the 5th intercostal space, 2 B-cun lateral (B-cun here: midline to nipple = 4)."
+    )
+    assert describe_placement(posterior, "KI10") == "At the medial end of the popliteal crease."
+    assert "anterior superior iliac spine (ASIS)" in str(describe_placement(atlas.on("lateral"), "GB23"))

@@ -182,3 +182,11 @@ def test_misses_list_the_wrong_answers_in_order(atlas: ResolvedAtlas) -> None:
     assert [m.question for m in missed] == [round_[0], round_[2]]
     assert all(m.result is not None and not m.result.correct for m in missed)
     assert [m.index for m in misses(state, round_, include_unanswered=True)] == [0, 2, 3]
+
+
+def test_no_locate_question_asks_for_a_head_point(atlas: ResolvedAtlas) -> None:
+    """The drawing has no eyes, nose or hairline to measure a face or scalp point from."""
+    asked = [q for seed in range(60) for q in make_round(atlas, seed) if q.kind == "locate"]
+    assert asked and all(atlas.points[q.code].region not in ("face", "head") for q in asked)
+    named = [q for seed in range(60) for q in make_round(atlas, seed) if q.kind == "name"]
+    assert any(atlas.points[q.code].region in ("face", "head") for q in named)  # naming them is fair

@@ -189,6 +189,39 @@ def patient_story(atlas: ResolvedAtlas, region_ids: tuple[str, ...]) -> tuple[St
     )
 
 
+# Landmarks whose identifier does not read as anatomy.
+LANDMARK_NAMES = {
+    "asis": "anterior superior iliac spine (ASIS)",
+    "popliteal_crease_medial": "medial end of the popliteal crease",
+    "popliteal_crease_lateral": "lateral end of the popliteal crease",
+    "tibia_medial_condyle": "medial condyle of the tibia",
+    "fibula_head": "head of the fibula",
+    "calcaneal_tendon": "calcaneal (Achilles) tendon",
+    "fifth_metatarsal_base": "base of the 5th metatarsal",
+    "fifth_metatarsal_head": "head of the 5th metatarsal",
+    "eyebrow_lateral_end": "lateral end of the eyebrow",
+    "eyebrow_medial_end": "medial end of the eyebrow",
+    "nose_tip": "tip of the nose",
+    "fourth_toe_tip": "tip of the 4th toe",
+    "little_toe_tip": "tip of the little toe",
+    "coccyx_tip": "tip of the coccyx",
+    "tip_of_11th_rib": "free end of the 11th rib",
+    "tip_of_12th_rib": "free end of the 12th rib",
+    "sole": "sole of the foot",
+}
+_ORDINALS = {"1": "1st", "2": "2nd", "3": "3rd"}
+
+
+def landmark_name(landmark: str) -> str:
+    """A landmark's identifier in words: 'ics5' is the 5th intercostal space."""
+    if landmark in LANDMARK_NAMES:
+        return LANDMARK_NAMES[landmark]
+    if match := re.fullmatch(r"ics(\d+)", landmark):
+        number = match.group(1)
+        return f"{_ORDINALS.get(number, number + 'th')} intercostal space"
+    return landmark.replace("_", " ")
+
+
 def describe_placement(atlas: ResolvedAtlas, code: str) -> str | None:
     """How a point is found on the current view: the landmark and the distance in B-cun."""
     placement = atlas.points[code].views.get(atlas.view)
@@ -199,9 +232,9 @@ def describe_placement(atlas: ResolvedAtlas, code: str) -> str | None:
         side = "on the midline" if not placement.from_midline else f"{placement.from_midline:g} B-cun from the midline"
         return f"Level with the {border} border of the {placement.level} spinous process, {side}."
     if isinstance(placement, BetweenPlacement):
-        start, end = (name.replace("_", " ") for name in placement.between)
+        start, end = (landmark_name(name) for name in placement.between)
         return f"{placement.fraction:.0%} of the way from the {start} to the {end}."
-    parts = [f"From the {placement.landmark.replace('_', ' ')}"]
+    parts = [f"From the {landmark_name(placement.landmark)}"]
     for word, value in (
         ("above", placement.above),
         ("below", placement.below),
@@ -214,8 +247,10 @@ def describe_placement(atlas: ResolvedAtlas, code: str) -> str | None:
             parts.append(f"{value:g} B-cun {word}")
     if placement.edge:
         parts.append(f"at the {placement.edge} edge")
+    if len(parts) == 1:  # on the landmark itself
+        parts = [f"At the {landmark_name(placement.landmark)}"]
     scale = ""
     if placement.scale:  # name the bone measurement the B-cun come from, not the scale's id
         start, end, span = atlas.body.table.spans[placement.scale]
-        scale = f" (B-cun here: {start.replace('_', ' ')} to {end.replace('_', ' ')} = {span:g})"
+        scale = f" (B-cun here: {landmark_name(start)} to {landmark_name(end)} = {span:g})"
     return ", ".join(parts) + scale + "."

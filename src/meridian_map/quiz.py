@@ -27,6 +27,8 @@ from .body import XY
 from .model import VIEW_IDS, Scale, ViewId
 from .regions import RegionShape
 
+LOCATE_EXCLUDED_REGIONS = frozenset({"face", "head"})
+
 Kind = Literal["locate", "name", "channel"]
 KINDS: tuple[Kind, ...] = ("locate", "name", "channel")
 CHANNEL_OPTIONS: tuple[str, ...] = ("BL", "KI", "GV", "GB")
@@ -210,6 +212,8 @@ def make_round(
     pools: dict[Kind, list[str]] = {}
     for kind in dict.fromkeys(kinds):
         pool = list(region_views if kind == "channel" else point_views)
+        if kind == "locate":  # the drawing has no eyes, nose or hairline to measure a head point from
+            pool = [code for code in pool if atlas.points[code].region not in LOCATE_EXCLUDED_REGIONS]
         rng.shuffle(pool)
         pools[kind] = pool
 

@@ -18,6 +18,10 @@ from meridian_map.ui.text import safe
 MODES = {"explore": "Explore", "patient": "Treatment room", "student": "Student"}
 STORY_STEP = "_story_step"
 STORY_FOR = "_story_for"  # the areas the story on screen is about
+URGENT = (
+    "Get medical help the same day for numbness around your bottom or genitals, or loss of bladder or "
+    "bowel control. The last step lists every warning sign."
+)
 QUIZ = state.QUIZ  # the RoundState of the current round
 ROUND_SIZE = 8
 
@@ -43,15 +47,18 @@ def patient_panel(atlas: ResolvedAtlas, selection: Selection, handout: Callable[
             st.session_state[STORY_STEP] = 0
         index = min(st.session_state.get(STORY_STEP, 0), len(steps) - 1)
         step = steps[index]
-        st.caption(f"Step {index + 1} of {len(steps)}")
+        # Back and Next stay in one place above the text, whatever its length.
+        back, where, forward = st.columns([2, 3, 2], vertical_alignment="center")
+        back.button("◀ Back", key="story_back", on_click=_step, args=(-1, len(steps)), disabled=index == 0,
+                    width="stretch")  # fmt: skip
+        where.caption(f"Step {index + 1} of {len(steps)}")
+        forward.button("Next ▶", key="story_next", on_click=_step, args=(1, len(steps)),
+                       disabled=index == len(steps) - 1, width="stretch")  # fmt: skip
         st.subheader(step.title)
         for paragraph in step.paragraphs:
             st.markdown(safe(paragraph))
-        back, forward = st.columns(2)
-        back.button("◀ Back", key="story_back", on_click=_step, args=(-1, len(steps)), disabled=index == 0,
-                    width="stretch")  # fmt: skip
-        forward.button("Next ▶", key="story_next", on_click=_step, args=(1, len(steps)),
-                       disabled=index == len(steps) - 1, width="stretch")  # fmt: skip
+        if index < len(steps) - 1:  # the most urgent signs on every step; the last step lists them all
+            st.warning(URGENT, icon=":material/emergency:")
     handout()
 
 

@@ -343,9 +343,7 @@ def _region(atlas: ResolvedAtlas, explained: RegionExplanation) -> None:
             st.markdown(
                 "**Key points:** " + ", ".join(f"{p.code} {safe(p.pinyin)} ({p.hanzi})" for p in explained.key_points)
             )
-        traditional, anatomy, asks, evidence = st.tabs(
-            ["Traditional view", "Anatomy", "What a practitioner asks", "What the evidence says"]
-        )
+        traditional, anatomy, asks, evidence = st.tabs(["Traditional view", "Anatomy", "Questions", "Evidence"])
         traditional.markdown(safe(layers.traditional))
         anatomy.markdown(safe(layers.anatomy))
         asks.markdown("\n".join(f"- {safe(q)}" for q in layers.asks))

@@ -203,7 +203,7 @@ def on_mode_chosen() -> None:
 
 
 def share_url(selection: Selection) -> str:
-    base = (st.context.url or "").split("?")[0]
+    base = (st.context.url or "").split("?")[0].rstrip("/") + "/"
     query = urlencode(to_url(selection), safe=",")
     return f"{base}?{query}" if query else base
 

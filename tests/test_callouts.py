@@ -82,3 +82,13 @@ def test_landmarks_are_named_by_callouts_too(atlas: ResolvedAtlas) -> None:
     names = next(t for t in figure.data if t.name == "landmark labels")
     assert set(names.text) == {"Scapular spine T3", "Inferior angle T7", "Iliac crest L4", "PSIS S2"}
     assert not [t for t in figure.data if (t.name or "").endswith(" labels") and t.name != "landmark labels"]
+
+
+def test_with_the_spine_ruler_on_leader_lines_keep_to_its_far_side_when_there_is_room(atlas: ResolvedAtlas) -> None:
+    few = build_figure(atlas, Selection(regions=("lower_back_left",), labels="code", landmarks=True))
+    sides = {text: "left" if x < 0 else "right" for t in few.data if (t.name or "").endswith(" labels")
+             for text, x in zip(t.text, t.x, strict=True)}  # fmt: skip
+    assert {"BL23", "GV4"} <= set(sides) and set(sides.values()) == {"right"}
+    many = build_figure(atlas, Selection(labels="pinyin", landmarks=True))  # 93 labels: both columns needed
+    xs = [x for t in many.data if (t.name or "").endswith(" labels") for x in t.x]
+    assert min(xs) < 0 < max(xs)

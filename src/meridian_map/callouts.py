@@ -21,6 +21,7 @@ LINE_SPACING = 1.3  # a label's height, in font sizes
 CHAR_WIDTH = 0.58  # an average Latin character's width, in font sizes (a hanzi is a full 1.0)
 GAP_CM = 1.0  # between the body's outline and a label
 MIDLINE_CM = 0.5  # a point this close to x = 0 may go to either column
+ROOMY_SHARE = 0.5  # one column takes every label only if they fill at most this share of its height
 
 
 @dataclass(frozen=True)
@@ -48,22 +49,31 @@ def text_width_cm(text: str, font_px: float, px_per_cm: float) -> float:
 
 
 def lay_out(
-    body: BodyModel, labelled: Sequence[Labelled], px_per_cm: float, font_px: float, y_span: tuple[float, float]
+    body: BodyModel,
+    labelled: Sequence[Labelled],
+    px_per_cm: float,
+    font_px: float,
+    y_span: tuple[float, float],
+    avoid: Side | None = None,
 ) -> list[Callout]:
     """One callout per point, in two columns beside the body, no two labels overlapping, and every
-    label inside `y_span` (bottom, top) of the drawing."""
+    label inside `y_span` (bottom, top) of the drawing. With `avoid`, the leader lines keep off that
+    side (the spine ruler's labels are there) whenever the other column has ample room."""
     height = LINE_SPACING * font_px / px_per_cm
+    bottom, top = y_span
+    roomy = len(labelled) <= ROOMY_SHARE * (top - bottom) / height
+    both: set[Side] = {"left", "right"}
+    allowed = both - {avoid} if avoid and roomy else both
     columns: dict[Side, list[tuple[str, str, XY]]] = {"left": [], "right": []}
     lowest: dict[Side, float] = {"left": float("inf"), "right": float("inf")}  # the last label's y, per column
     for item in sorted(labelled, key=lambda item: -max(y for _, y in item.positions)):  # top to bottom
         load = {side: len(items) for side, items in columns.items()}
-        side, point = _choose_side(item.positions, lowest, load, height)
+        side, point = _choose_side(item.positions, lowest, load, height, allowed)
         columns[side].append((item.code, item.text, point))
         lowest[side] = min(lowest[side] - height, point[1])
     callouts: list[Callout] = []
     for side, items in columns.items():
         # y grows upwards; spreading works top to bottom, so spread the negated heights.
-        bottom, top = y_span
         downs = spread([-point[1] for _, _, point in items], height, (-top + height / 2, -bottom - height / 2))
         for (code, text, point), down in zip(items, downs, strict=True):
             y = -down
@@ -72,16 +82,17 @@ def lay_out(
 
 
 def _choose_side(
-    positions: Sequence[XY], lowest: dict[Side, float], load: dict[Side, int], height: float
+    positions: Sequence[XY], lowest: dict[Side, float], load: dict[Side, int], height: float, allowed: set[Side]
 ) -> tuple[Side, XY]:
     """The marker (and column) whose label would be pushed least by the labels above it; on a tie,
-    the emptier column."""
+    the emptier column. Only the allowed columns, unless the point has no marker on their side."""
     options: list[tuple[Side, XY]] = []
     for x, y in positions:
         if abs(x) < MIDLINE_CM:
             options += [("left", (x, y)), ("right", (x, y))]
         else:
             options.append(("left" if x < 0 else "right", (x, y)))
+    options = [option for option in options if option[0] in allowed] or options
     return min(options, key=lambda option: (max(0.0, option[1][1] - (lowest[option[0]] - height)), load[option[0]]))
 
 

@@ -359,7 +359,10 @@ def _callouts(atlas: ResolvedAtlas, selection: Selection, focus: Emphasis, heigh
     if not labelled:
         return []
     _, (bottom, top) = axis_ranges(atlas)
-    return lay_out(atlas.body, labelled, _px_per_cm(atlas, height), LABEL_FONT_PX, (bottom, top))
+    ruler = selection.landmarks and atlas.view == "posterior"  # the spine ruler's labels are left of the spine
+    return lay_out(
+        atlas.body, labelled, _px_per_cm(atlas, height), LABEL_FONT_PX, (bottom, top), "left" if ruler else None
+    )
 
 
 def _leader_trace(callouts: Sequence[Callout]) -> go.Scatter:

@@ -9,7 +9,10 @@ from collections.abc import Iterator
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from .conftest import ROOT
+from meridian_map import open_atlas
+from meridian_map.quiz import Question
+
+from .conftest import ROOT, round_where
 
 APP = str(ROOT / "app.py")
 
@@ -188,20 +191,14 @@ def test_patient_mode_tells_the_story_one_step_at_a_time_without_codes() -> None
     assert app.multiselect(key="region_select").value == ["lower_back_left"]  # the selection carries over
 
 
-def _seed_starting_with(kind: str) -> int:
-    from meridian_map import open_atlas
-    from meridian_map.quiz import make_round
-
-    atlas = open_atlas()
-    return next(seed for seed in range(1, 200) if make_round(atlas, seed, size=8)[0].kind == kind)
+def _first_question(kind: str) -> tuple[int, Question]:
+    """A seed whose round starts with this kind of question, and that question."""
+    seed, questions = round_where(open_atlas(), lambda qs: qs[0].kind == kind)
+    return seed, questions[0]
 
 
 def test_student_round_scores_an_answer_once_and_the_seed_is_in_the_link() -> None:
-    from meridian_map import open_atlas
-    from meridian_map.quiz import make_round
-
-    seed = _seed_starting_with("name")
-    question = make_round(open_atlas(), seed, size=8)[0]
+    seed, question = _first_question("name")
     app = start(mode="student", seed=str(seed))
     assert app.query_params["seed"] == str(seed)
     assert any("Score: 0 of 0" in m.value for m in app.markdown)
@@ -224,16 +221,11 @@ def test_the_story_starts_again_when_the_areas_change() -> None:
 
 
 def test_an_answer_stays_on_screen_until_the_student_moves_on() -> None:
-    from meridian_map import open_atlas
-    from meridian_map.quiz import make_round
-
-    atlas = open_atlas()
-    seed = next(
-        s for s in range(1, 500)
-        if [q.kind for q in make_round(atlas, s, size=8)[:2]] == ["name", "locate"]
-        and len({q.view for q in make_round(atlas, s, size=8)[:2]}) == 2
-    )  # fmt: skip
-    first, second = make_round(atlas, seed, size=8)[:2]
+    seed, questions = round_where(
+        open_atlas(),
+        lambda qs: [q.kind for q in qs[:2]] == ["name", "locate"] and qs[0].view != qs[1].view,
+    )
+    first, second = questions[:2]
     app = start(mode="student", seed=str(seed))
     assert app.segmented_control(key="view_select").value == first.view  # the control shows the view drawn
     wrong = next(option for option in first.options if option not in first.correct)
@@ -248,12 +240,8 @@ def test_an_answer_stays_on_screen_until_the_student_moves_on() -> None:
 
 
 def test_student_labels_and_landmarks_go_on_the_diagram() -> None:
-    from meridian_map import open_atlas
-    from meridian_map.quiz import make_round
-
-    atlas = open_atlas()  # a round whose first question is on the back view and names no point
-    seed = next(s for s in range(1, 500) if (q := make_round(atlas, s, size=8)[0]).view == "posterior"
-                and q.kind == "channel")  # fmt: skip
+    # A round whose first question is on the back view and names no point.
+    seed, _ = round_where(open_atlas(), lambda qs: qs[0].view == "posterior" and qs[0].kind == "channel")
     app = start(mode="student", seed=str(seed))
     app.radio(key="labels_select").set_value("pinyin").run()
     app.toggle(key="landmarks_toggle").set_value(True).run()
@@ -274,11 +262,7 @@ def test_explore_tour_steps_through_a_channel_on_the_right_views() -> None:
 
 
 def test_a_channel_question_takes_every_channel_that_runs_there() -> None:
-    from meridian_map import open_atlas
-    from meridian_map.quiz import make_round
-
-    seed = _seed_starting_with("channel")
-    question = make_round(open_atlas(), seed, size=8)[0]
+    seed, question = _first_question("channel")
     app = start(mode="student", seed=str(seed))
     spec = app.get("plotly_chart")[0].proto.spec
     assert "question: " in spec  # the region asked about is highlighted
@@ -288,11 +272,7 @@ def test_a_channel_question_takes_every_channel_that_runs_there() -> None:
 
 
 def test_a_name_question_rings_the_point_without_naming_it() -> None:
-    from meridian_map import open_atlas
-    from meridian_map.quiz import make_round
-
-    seed = _seed_starting_with("name")
-    question = make_round(open_atlas(), seed, size=8)[0]
+    seed, question = _first_question("name")
     app = start(mode="student", seed=str(seed))
     assert f"selected point {question.code}" in app.get("plotly_chart")[0].proto.spec
     assert not any(s.value.startswith(f"{question.code} · ") for s in app.subheader)  # no card gives it away

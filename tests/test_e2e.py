@@ -16,7 +16,6 @@ from playwright.sync_api import Browser, Page, expect
 
 from meridian_map import ResolvedAtlas
 from meridian_map.export import export_atlas
-from meridian_map.quiz import make_round
 from meridian_map.testing import (
     chart_key,
     chromium,
@@ -26,7 +25,8 @@ from meridian_map.testing import (
     scroll_into_view,
     wait_for_app,
 )
-from meridian_map.ui.modes import ROUND_SIZE
+
+from .conftest import round_where
 
 pytestmark = pytest.mark.e2e
 VIEWPORT = {"width": 1400, "height": 1300}
@@ -215,10 +215,9 @@ def test_patient_story_steps_forward_in_the_browser(browser: Browser, server: st
 def test_a_locate_question_is_scored_in_cun_from_a_real_click(
     browser: Browser, server: str, atlas: ResolvedAtlas, exported: dict[str, Any]
 ) -> None:
-    from meridian_map.quiz import make_round
 
-    seed = next(s for s in range(1, 200) if make_round(atlas, s, size=8)[0].kind == "locate")
-    question = make_round(atlas, seed, size=8)[0]
+    seed, questions = round_where(atlas, lambda qs: qs[0].kind == "locate")
+    question = questions[0]
     with opened(browser, f"{server}/?mode=student&seed={seed}") as page:
         quiz = page.locator(".st-key-quiz")
         expect(quiz).to_contain_text("Score: 0 of 0")
@@ -248,8 +247,7 @@ def test_student_labels_do_not_overlap_as_drawn(
 ) -> None:
     """Every back-view point labelled in pinyin, measured in the browser's own layout of the text."""
     # A round whose first question hides no point and keeps the back view.
-    seed = next(s for s in range(1, 500) if (q := make_round(atlas, s, size=ROUND_SIZE)[0]).kind == "channel"
-                and q.view == "posterior")  # fmt: skip
+    seed, _ = round_where(atlas, lambda qs: qs[0].kind == "channel" and qs[0].view == "posterior")
     url = f"{server}/?mode=student&labels=pinyin&seed={seed}"
     with opened(browser, url, viewport={"width": width, "height": 1000}) as page:
         boxes: list[dict[str, float]] = page.evaluate(

@@ -167,9 +167,9 @@ def patient_story(atlas: ResolvedAtlas, region_ids: tuple[str, ...]) -> tuple[St
     areas = "these areas" if len(explained) > 1 else "this area"
 
     def line(note: ChannelNote) -> str:
-        name = note.name if note.name.endswith("Vessel") else f"{note.name} channel"
+        channel = atlas.channels[note.id]
         link = note.link_label.replace("this area", areas)
-        return f"The {name} {link}. {plain(atlas.channels[note.id].summary_plain)}"
+        return f"The {channel.called} {link}. {plain(channel.summary_plain)}"
 
     lines = tuple(line(note) for note in sorted(strongest.values(), key=lambda n: LINK_ORDER.index(n.link)))
     why = tuple(

@@ -20,7 +20,7 @@ import plotly.graph_objects as go
 from .atlas import ResolvedAtlas
 from .body import XY
 from .callouts import Callout, Labelled, lay_out, text_width_cm
-from .model import CHANNEL_IDS, Point, Scale, ViewId
+from .model import CHANNEL_IDS, Channel, Point, Scale, ViewId
 
 BODY_FILL = "#F4EEE8"
 BODY_LINE = "#A39486"
@@ -98,12 +98,15 @@ def emphasis(atlas: ResolvedAtlas, selection: Selection) -> Emphasis:
     return Emphasis(frozenset(channels), frozenset(points), active=True)
 
 
-def axis_ranges(atlas: ResolvedAtlas, callouts: Sequence[Callout] = ()) -> tuple[list[float], list[float]]:
+def axis_ranges(
+    atlas: ResolvedAtlas, callouts: Sequence[Callout] = (), height: int = HEIGHT
+) -> tuple[list[float], list[float]]:
     """The plotted area: the body with a margin, widened to hold the callouts' labels if any."""
     x0, x1, y0, y1 = atlas.body.bounds
     half = max(abs(x0), abs(x1)) + MARGIN_CM
+    scale = _px_per_cm(atlas, height)
     for callout in callouts:
-        half = max(half, abs(callout.label[0]) + text_width_cm(callout.text, LABEL_FONT_PX, _px_per_cm(atlas)) + 0.5)
+        half = max(half, abs(callout.label[0]) + text_width_cm(callout.text, LABEL_FONT_PX, scale) + 0.5)
     return [-half, half], [y0 - MARGIN_CM, y1 + MARGIN_CM + 4.0]
 
 
@@ -135,7 +138,7 @@ def build_figure(atlas: ResolvedAtlas, selection: Selection, height: int | None 
     traces += _target_traces(atlas)
     if selection.answer_for and selection.answer_for in atlas.positions:
         traces.append(_answer_trace(atlas, selection.answer_for))
-    if selection.landmarks and atlas.view == "posterior":
+    if _shows_ruler(atlas, selection):
         traces += _landmark_traces(atlas)
     callouts = _callouts(atlas, selection, focus, height)
     if callouts:
@@ -147,7 +150,7 @@ def build_figure(atlas: ResolvedAtlas, selection: Selection, height: int | None 
         if ringed and ringed in atlas.positions:
             traces.append(_selected_point_trace(atlas, ringed))
 
-    x_range, y_range = axis_ranges(atlas, callouts)
+    x_range, y_range = axis_ranges(atlas, callouts, height)
     figure = go.Figure(data=traces)
     figure.update_layout(
         height=height,
@@ -296,9 +299,9 @@ def point_card(point: Point) -> str:
     )
 
 
-def plain_card(point: Point, channel_name: str) -> str:
+def plain_card(point: Point, channel: Channel) -> str:
     """The treatment room's hover card: the point's English name and its channel, no code."""
-    return f"<b>{html.escape(point.english)}</b><br>a point on the {html.escape(channel_name)} channel"
+    return f"<b>{html.escape(point.english)}</b><br>a point on the {html.escape(channel.called)}"
 
 
 def _points_trace(atlas: ResolvedAtlas, channel_id: str, focus: Emphasis, selection: Selection) -> go.Scatter:
@@ -325,7 +328,7 @@ def _points_trace(atlas: ResolvedAtlas, channel_id: str, focus: Emphasis, select
             if point.code == selection.quiz_point:
                 cards.append("<b>Which point is this?</b>")
             else:
-                cards.append(plain_card(point, channel.name) if plain else point_card(point))
+                cards.append(plain_card(point, channel) if plain else point_card(point))
             ids.append(POINT_PREFIX + point.code)
             sizes.append(POINT_SIZE + 3 if key and focus.active else POINT_SIZE)
     strength = 1.0 if channel_id in focus.channels else FADED
@@ -339,29 +342,40 @@ def _points_trace(atlas: ResolvedAtlas, channel_id: str, focus: Emphasis, select
     )  # fmt: skip
 
 
+def _shows_ruler(atlas: ResolvedAtlas, selection: Selection) -> bool:
+    """The spine ruler and landmarks: asked for, and on the back view, where they are measured."""
+    return selection.landmarks and atlas.view == "posterior"
+
+
 def _callouts(atlas: ResolvedAtlas, selection: Selection, focus: Emphasis, height: int) -> list[Callout]:
     """Labels for the shown channels' points (all of them, or only the key ones when something is
     chosen) and for the bony landmarks, laid out together so that none covers another."""
-    labelled = [
-        Labelled(point.code, getattr(point, selection.labels), atlas.positions[point.code])
-        for channel_id in selection.channels
-        for point in atlas.visible_points(channel_id)
-        # While a point is to be named, no point is labelled: the options' labels would give it away.
-        if selection.labels
-        and not selection.quiz_point
-        and (point.code in focus.points or not focus.active)
-        and point.code != selection.answer_for  # the answer to a locate question
-    ]
-    if selection.landmarks and atlas.view == "posterior":
+    labelled: list[Labelled] = []
+    # While a point is to be named, no point is labelled: the options' labels would give it away.
+    if selection.labels and not selection.quiz_point:
+        labelled += [
+            Labelled(point.code, getattr(point, selection.labels), atlas.positions[point.code])
+            for channel_id in selection.channels
+            for point in atlas.visible_points(channel_id)
+            if (point.code in focus.points or not focus.active)
+            and point.code != selection.answer_for  # the answer to a locate question
+        ]
+    ruler = _shows_ruler(atlas, selection)
+    if ruler:
         labelled += [
             Labelled(LANDMARK_PREFIX + key, name, [atlas.body.landmarks[key]]) for name, key in LANDMARKS.items()
         ]
     if not labelled:
         return []
-    _, (bottom, top) = axis_ranges(atlas)
-    ruler = selection.landmarks and atlas.view == "posterior"  # the spine ruler's labels are left of the spine
+    _, y_span = axis_ranges(atlas)
+    # The spine ruler's labels are left of the spine: leader lines keep off that side when they can.
     return lay_out(
-        atlas.body, labelled, _px_per_cm(atlas, height), LABEL_FONT_PX, (bottom, top), "left" if ruler else None
+        atlas.body,
+        labelled,
+        _px_per_cm(atlas, height),
+        LABEL_FONT_PX,
+        (y_span[0], y_span[1]),
+        "left" if ruler else None,
     )
 
 

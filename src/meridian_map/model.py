@@ -215,6 +215,11 @@ class Channel(Frozen):
     summary_plain: Annotated[str, Field(min_length=1)]
     summary_traditional: Annotated[str, Field(min_length=1)]
 
+    @property
+    def called(self) -> str:
+        """Its name in running text: "Bladder channel", but "Governing Vessel" (a vessel, not a channel)."""
+        return self.name if self.name.endswith("Vessel") else f"{self.name} channel"
+
 
 class ChannelLink(Frozen):
     id: ChannelId

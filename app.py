@@ -1,5 +1,10 @@
-"""Meridian Map: `streamlit run app.py` (or `make run`)."""
+"""Meridian Map: `streamlit run app.py` (or `make run`).
 
-from meridian_map.ui.page import main
+The page itself is `src/meridian_map/ui/streamlit_app.py`; this entry adds the one route of our
+own, plotly.js served compressed and cacheable (see `meridian_map.ui.serve`)."""
 
-main()
+import streamlit as st
+
+from meridian_map.ui.serve import PAGE_SCRIPT, ROUTES
+
+app = st.App(PAGE_SCRIPT, routes=ROUTES)

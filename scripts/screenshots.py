@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 
-from meridian_map.testing import ROOT, chromium, running_app, wait_for_app
+from playwright.sync_api import Page
+
+from meridian_map.testing import MAP, ROOT, chromium, fingers, running_app, wait_for_app
 
 ASSETS = ROOT / "assets"
 SHOTS = {
@@ -18,11 +21,24 @@ SHOTS = {
     "screenshot-front-view": ("?view=anterior&regions=inner_leg_left,sole_left&channel=KI", (1400, 1000)),
     "screenshot-patient": ("?mode=patient&regions=lower_back_left,sacrum", (1400, 1000)),
     "screenshot-student": ("?mode=student&seed=12&labels=code&landmarks=1&regions=lower_back_left", (1400, 1000)),
-    # Each mode at phone width; tall enough to show the diagram and the start of the panel below it.
-    "screenshot-phone": ("?regions=neck_right", (390, 2000)),
-    "screenshot-phone-patient": ("?mode=patient&regions=lower_back_left", (390, 2000)),
-    "screenshot-phone-student": ("?mode=student&seed=12&labels=code&regions=lower_back_left", (390, 2000)),
+    # Each mode at phone width, one screen high: the diagram fits it, the panel follows below.
+    "screenshot-phone": ("?regions=neck_right", (390, 844)),
+    "screenshot-phone-patient": ("?mode=patient&regions=lower_back_left", (390, 844)),
+    "screenshot-phone-student": ("?mode=student&seed=12&labels=code&regions=lower_back_left", (390, 844)),
+    "screenshot-phone-zoomed": ("?view=lateral&channels=GB&point=GB20", (390, 844)),
 }
+
+
+def zoom_on_the_head(page: Page) -> None:
+    """Two fingers spread over the side view's head, where the Gallbladder's 20 head points sit."""
+    page.locator(f"{MAP} .mm-stage").scroll_into_view_if_needed()
+    head = page.locator(f"{MAP} circle.mm-ring").first.bounding_box()  # GB20, ringed
+    assert head is not None
+    x, y = head["x"] + head["width"] / 2 + 10, head["y"] + head["height"] / 2 - 12
+    fingers(page, [[(x - 20 - 8 * i, y) for i in range(11)], [(x + 20 + 8 * i, y) for i in range(11)]])
+
+
+ACTIONS: dict[str, Callable[[Page], None]] = {"screenshot-phone-zoomed": zoom_on_the_head}
 
 
 def main(names: list[str]) -> None:
@@ -31,9 +47,13 @@ def main(names: list[str]) -> None:
         for name, (query, (width, height)) in SHOTS.items():
             if names and name not in names:
                 continue
-            page = browser.new_page(viewport={"width": width, "height": height}, device_scale_factor=1)
+            phone = {"is_mobile": True, "has_touch": True} if width < 500 else {}
+            page = browser.new_page(viewport={"width": width, "height": height}, device_scale_factor=1, **phone)
             page.goto(url + "/" + query)
             wait_for_app(page)
+            if name in ACTIONS:
+                ACTIONS[name](page)
+                wait_for_app(page)
             page.wait_for_timeout(500)
             path = ASSETS / f"{name}.png"
             page.screenshot(path=str(path), full_page=False)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -14,7 +16,7 @@ from meridian_map.quiz import Question
 
 from .conftest import ROOT, round_where
 
-APP = str(ROOT / "app.py")
+APP = str(ROOT / "src" / "meridian_map" / "ui" / "streamlit_app.py")  # the page that app.py serves
 
 
 def start(**query: str) -> AppTest:
@@ -30,6 +32,13 @@ def page_text(app: AppTest) -> str:
     parts += [c.value for c in app.caption]
     shown = re.sub(r"\\(.)", r"\1", "\n".join(str(p) for p in parts))  # as shown, without Markdown escapes
     return shown.replace("**", "")
+
+
+def component_data(app: AppTest, name: str) -> dict[str, Any]:
+    """What the page hands a body map component (`body_map`: the drawing; `body_map_highlight`)."""
+    mounts = [e for e in app.get("bidi_component") if e.proto.component_name == f"meridian-map.{name}"]
+    data: dict[str, Any] = json.loads(mounts[-1].proto.json)
+    return data
 
 
 def test_first_view_invites_a_click_and_shows_no_region() -> None:
@@ -245,7 +254,7 @@ def test_student_labels_and_landmarks_go_on_the_diagram() -> None:
     app = start(mode="student", seed=str(seed))
     app.radio(key="labels_select").set_value("pinyin").run()
     app.toggle(key="landmarks_toggle").set_value(True).run()
-    spec = app.get("plotly_chart")[0].proto.spec
+    spec = json.dumps(component_data(app, "body_map")["drawing"]["figure"], ensure_ascii=False)
     assert "Shenshu" in spec and "Iliac crest L4" in spec and "B-cun" in spec
 
 
@@ -264,8 +273,8 @@ def test_explore_tour_steps_through_a_channel_on_the_right_views() -> None:
 def test_a_channel_question_takes_every_channel_that_runs_there() -> None:
     seed, question = _first_question("channel")
     app = start(mode="student", seed=str(seed))
-    spec = app.get("plotly_chart")[0].proto.spec
-    assert "question: " in spec  # the region asked about is highlighted
+    highlight = component_data(app, "body_map_highlight")["highlight"]
+    assert highlight["question"] == question.region  # the region asked about is highlighted
     app.multiselect(key="quiz_0_pick").set_value(sorted(question.correct)).run()
     app.button(key="quiz_0_check").click().run()
     assert any("Score: 1 of 1" in m.value for m in app.markdown)
@@ -274,7 +283,10 @@ def test_a_channel_question_takes_every_channel_that_runs_there() -> None:
 def test_a_name_question_rings_the_point_without_naming_it() -> None:
     seed, question = _first_question("name")
     app = start(mode="student", seed=str(seed))
-    assert f"selected point {question.code}" in app.get("plotly_chart")[0].proto.spec
+    rings = component_data(app, "body_map_highlight")["highlight"]["rings"]
+    assert [ring["code"] for ring in rings] == [question.code]
+    card = component_data(app, "body_map")["drawing"]["cards"][question.code]
+    assert card == {"title": "Which point is this?", "lines": []}
     assert not any(s.value.startswith(f"{question.code} · ") for s in app.subheader)  # no card gives it away
 
 

@@ -1,66 +1,113 @@
-"""The diagram as data: what is drawn, emphasised, faded and clickable."""
+"""The diagram as data: the stable drawing, the highlight a click changes, and the clicks read back."""
 
 from __future__ import annotations
 
+import json
 import re
+from typing import Any
+
+import pytest
 
 from meridian_map import ResolvedAtlas, Selection, build_figure
-from meridian_map.figure import FADED, emphasis, parse_click, point_card
+from meridian_map.diagram import MapClick, drawing, drawing_selection, highlight, read_click
+from meridian_map.figure import emphasis, point_card
 
 
-def traces_named(figure, prefix: str) -> list:  # type: ignore[no-untyped-def]
-    return [t for t in figure.data if (t.name or "").startswith(prefix)]
+def traces(figure: Any, role: str) -> list[Any]:
+    return [t for t in figure.data if (t.meta or {}).get("role") == role]
 
 
 def test_each_channel_has_a_solid_surface_line_and_distinct_dashed_deep_line(atlas: ResolvedAtlas) -> None:
     figure = build_figure(atlas, Selection())
-    surface = {t.legendgroup: t for t in figure.data if t.legendgroup and t.mode == "lines" and "deep" not in t.name}
+    surface = {t.meta["channel"]: t for t in traces(figure, "line")}
     assert set(surface) == {"BL", "KI", "GV", "GB"}
     assert all(t.line.dash in (None, "solid") for t in surface.values())
-    deep = [t for t in figure.data if "internal (deep)" in (t.name or "")]
-    assert {t.legendgroup for t in deep} >= {"KI", "BL"}
+    deep = traces(figure, "deep")
+    assert {t.meta["channel"] for t in deep} >= {"KI", "BL"}
     dashes = [atlas.channels[c].dash for c in ("BL", "KI", "GV", "GB")]
-    assert len(set(dashes)) == 4 and all(t.line.dash == atlas.channels[t.legendgroup].dash for t in deep)
-    colours = {atlas.channels[c].colour for c in ("BL", "KI", "GV", "GB")}
-    assert len(colours) == 4
+    assert len(set(dashes)) == 4 and all(t.line.dash == atlas.channels[t.meta["channel"]].dash for t in deep)
+    assert len({atlas.channels[c].colour for c in ("BL", "KI", "GV", "GB")}) == 4
 
 
-def test_every_region_is_clickable_through_its_markers(atlas: ResolvedAtlas) -> None:
-    figure = build_figure(atlas, Selection())
-    targets = [t for t in figure.data if (t.legendgroup or "").startswith("region:")]
-    assert len(targets) == len(atlas.regions)
-    for trace in targets:
-        region_id = parse_click({"legendgroup": trace.legendgroup, "x": trace.x[0], "y": trace.y[0]})
-        assert region_id is not None and region_id[1] in atlas.region_shapes
-        assert trace.marker.color == "rgba(0,0,0,0)" and trace.unselected.marker.opacity == 0
+def test_the_drawing_has_no_click_targets_and_the_browser_draws_the_highlight(atlas: ResolvedAtlas) -> None:
+    figure = build_figure(atlas, Selection(regions=("lower_back_left",), point="BL23", focus="GB"))
+    marker_counts = {t.name: len(t.x) for t in figure.data if t.mode == "markers"}
+    assert set(marker_counts) == {"BL points", "KI points", "GV points", "GB points"}  # no invisible grid
+    assert sum(marker_counts.values()) == sum(len(p) for p in atlas.positions.values())
+    assert all(t.opacity in (None, 1, 0.85) for t in figure.data)  # nothing faded in the drawing itself
+    assert figure.layout.hovermode is False and figure.layout.dragmode is False
 
 
-def test_selecting_lower_back_emphasises_its_channels_and_fades_the_rest(atlas: ResolvedAtlas) -> None:
-    focus = emphasis(atlas, Selection(regions=("lower_back_left",)))
-    assert {"BL", "GV"} <= focus.channels and "BL23" in focus.points
-    arm = emphasis(atlas, Selection(regions=("arm_left",)))
-    figure = build_figure(atlas, Selection(regions=("arm_left",)))
-    for trace in figure.data:
-        if trace.mode == "lines" and trace.legendgroup not in (None, *arm.channels) and "deep" not in trace.name:
-            assert trace.opacity == FADED
-    highlight = traces_named(figure, "selected: ")
-    assert [t.name for t in highlight] == ["selected: Arm (left)"]
+def test_a_click_never_changes_the_drawing_without_labels(atlas: ResolvedAtlas) -> None:
+    calm = Selection()
+    busy = Selection(regions=("lower_back_left", "sacrum"), point="BL23", focus="GB", quiz_region="neck_left")
+    assert drawing_selection(busy) == drawing_selection(calm)
+    assert drawing(atlas, busy) == drawing(atlas, calm)
+    labelled = Selection(regions=("lower_back_left",), labels="code")
+    assert drawing_selection(labelled).regions == ("lower_back_left",)  # labels name only its key points
+
+
+def test_the_drawing_is_small_and_carries_every_region_polygon(atlas: ResolvedAtlas) -> None:
+    data = drawing(atlas, Selection())
+    assert len(json.dumps(data)) < 110_000  # sent once per view, mode and label setting
+    assert [r["id"] for r in data["regions"]] == [s.id for s in atlas.regions]
+    for region in data["regions"]:
+        shape = atlas.region_shapes[region["id"]]
+        assert region["polygons"] == [[list(xy) for xy in p] for p in shape.polygons]
+        content = atlas.content_of(region["id"])
+        assert region["points"] == sorted(content.key_points)
+        assert set(region["channels"]) == {c.id for c in content.channels if c.link != "none"}
+
+
+def test_the_highlight_is_small_and_follows_the_emphasis_rule(atlas: ResolvedAtlas) -> None:
+    """The browser's rule (this view's chosen areas, plus `extra`) gives `emphasis` exactly."""
+    data = drawing(atlas, Selection())
+    by_id = {r["id"]: r for r in data["regions"]}
+    for selection in (
+        Selection(),
+        Selection(regions=("lower_back_left",)),
+        Selection(regions=("arm_left", "sacrum"), point="GB30"),
+        Selection(regions=("side_of_thigh_right", "knee_right"), focus="KI"),  # one not on the back view
+        Selection(point="BL40"),
+    ):
+        shown = highlight(atlas, selection)
+        assert len(json.dumps(shown)) < 2_000
+        channels = set(shown["extra"]["channels"])
+        points = set(shown["extra"]["points"])
+        for region_id in shown["regions"]:
+            channels |= set(by_id[region_id]["channels"])
+            points |= set(by_id[region_id]["points"])
+        expected = emphasis(atlas, selection)
+        assert (bool(shown["regions"]) or shown["extra"]["active"]) == expected.active
+        if expected.active:  # inactive: nothing is faded, whatever the sets hold
+            assert (channels, points) == (set(expected.channels), set(expected.points))
+
+
+def test_a_selected_point_is_ringed_and_tints_the_regions_it_is_used_for(atlas: ResolvedAtlas) -> None:
+    shown = highlight(atlas, Selection(point="BL40"))
+    assert shown["rings"] == [{"code": "BL40", "colour": atlas.channels["BL"].colour}]
+    (served,) = shown["served"]
+    assert served["regions"] == atlas.regions_for_point("BL40")
+    assert {"lower_back_left", "back_of_knee_right"} <= set(served["regions"])
+
+
+def test_a_focused_channel_tints_the_regions_it_serves(atlas: ResolvedAtlas) -> None:
+    (served,) = highlight(atlas, Selection(focus="GB"))["served"]
+    assert served == {"colour": atlas.channels["GB"].colour, "regions": atlas.regions_for_channel("GB")}
+    assert "side_of_thigh_left" in served["regions"]
+    assert "sacrum" not in served["regions"]  # the content says: no Gallbladder link there
 
 
 def test_hidden_channels_are_not_drawn(atlas: ResolvedAtlas) -> None:
     figure = build_figure(atlas, Selection(channels=("BL", "GV")))
-    groups = {t.legendgroup for t in figure.data if t.legendgroup and not t.legendgroup.startswith("region:")}
-    assert groups == {"BL", "GV"}
+    assert {t.legendgroup for t in figure.data if t.legendgroup} == {"BL", "GV"}
 
 
-def test_selected_point_gets_a_ring_and_its_card_escapes_markup(atlas: ResolvedAtlas) -> None:
-    figure = build_figure(atlas, Selection(point="BL23"))
-    ring = traces_named(figure, "selected point BL23")
-    assert len(ring) == 1 and len(ring[0].x) == 2
+def test_point_cards_are_plain_text(atlas: ResolvedAtlas) -> None:
     card = point_card(atlas.points["BL23"])
-    assert card.startswith("<b>BL23</b>") and "Shenshu" in card and "肾俞" in card
+    assert card.title == "BL23  Shenshu  肾俞" and card.lines[0] == "Kidney Shu"
     hostile = atlas.points["BL23"].model_copy(update={"location": "<a href='x'>click</a>"})
-    assert "<a" not in point_card(hostile) and "&lt;a" in point_card(hostile)
+    assert "<a href='x'>click</a>" in " ".join(point_card(hostile).lines)  # set as text by the browser, never parsed
 
 
 def test_left_and_right_are_labelled_as_the_patients_own(atlas: ResolvedAtlas) -> None:
@@ -69,69 +116,53 @@ def test_left_and_right_are_labelled_as_the_patients_own(atlas: ResolvedAtlas) -
     assert texts["Patient's <b>LEFT</b>"] < 0 < texts["Patient's <b>RIGHT</b>"]
 
 
-def test_parse_click_reads_only_our_markers() -> None:
-    assert parse_click({"legendgroup": "region:sacrum"}) == ("region", "sacrum")
-    assert parse_click({"customdata": ["point:BL23"], "legendgroup": "BL"}) == ("point", "BL23")
-    assert parse_click({"customdata": "something else", "legendgroup": "BL"}) is None
-    assert parse_click({}) is None
-
-
-def test_a_focused_channel_tints_the_regions_it_serves(atlas: ResolvedAtlas) -> None:
-    figure = build_figure(atlas, Selection(focus="GB"))
-    served = [t for t in figure.data if (t.name or "").startswith("served by GB")]
-    assert len(served) == 1 and served[0].fillcolor == "rgba(0,158,115,0.16)"
-    polygons = sum(1 for v in served[0].x if v is None)
-    expected = sum(len(atlas.region_shapes[r].polygons) for r in atlas.regions_for_channel("GB"))
-    assert polygons == expected > 0
-    assert "side_of_thigh_left" in atlas.regions_for_channel("GB")
-    assert "sacrum" not in atlas.regions_for_channel("GB")  # the content says: no Gallbladder link there
-
-
-def test_a_selected_point_tints_the_regions_it_is_used_for(atlas: ResolvedAtlas) -> None:
-    figure = build_figure(atlas, Selection(point="BL40"))
-    (served,) = [t for t in figure.data if (t.name or "").startswith("served by BL")]
-    regions = atlas.regions_for_point("BL40")
-    assert {"lower_back_left", "back_of_knee_right"} <= set(regions)
-    assert served.name == f"served by BL: {len(regions)} areas"
-
-
-def test_the_treatment_room_draws_only_the_points_that_matter_and_names_them_without_codes(
-    atlas: ResolvedAtlas,
-) -> None:
-    def points(figure):  # type: ignore[no-untyped-def]
-        return [t for t in figure.data if (t.name or "").endswith(" points")]
-
-    assert all(len(t.x) == 0 for t in points(build_figure(atlas, Selection(plain=True))))  # calm until asked
-
+def test_the_treatment_room_is_calm_and_names_points_without_codes(atlas: ResolvedAtlas) -> None:
     selection = Selection(regions=("lower_back_left",), plain=True)
-    figure = build_figure(atlas, selection)
-    drawn = {code.removeprefix("point:") for t in points(figure) for code in t.customdata}
-    assert drawn == {c for c in emphasis(atlas, selection).points if c in atlas.positions}
-    cards = [card for t in points(figure) for card in t.hovertext]
-    assert any("Kidney Shu" in card for card in cards)
+    assert highlight(atlas, selection)["calm"] is True  # only the key points of what is chosen are shown
+    data = drawing(atlas, selection)
+    assert data["cards"]["BL23"]["title"] == "Kidney Shu"
     codes = re.compile(r"\b(BL|KI|GV|GB)\s?\d")
-    assert not [card for card in cards if codes.search(card)]
+    assert not [card for card in data["cards"].values() if codes.search(json.dumps(card))]
+    figure = build_figure(atlas, selection)
     assert not [t.name for t in figure.data if t.showlegend is not False and re.match(r"(BL|KI|GV|GB) ", t.name or "")]
 
 
 def test_a_quiz_question_does_not_give_its_answer_away(atlas: ResolvedAtlas) -> None:
-    def drawn(figure) -> dict[str, str]:  # type: ignore[no-untyped-def]
-        return {
-            code.removeprefix("point:"): card
-            for t in figure.data
-            if (t.name or "").endswith(" points")
-            for code, card in zip(t.customdata, t.hovertext, strict=True)
-        }
+    def drawn(figure: Any) -> set[str]:
+        return {code for t in traces(figure, "points") for code in t.customdata}
 
-    def labels(figure) -> set[str]:  # type: ignore[no-untyped-def]
+    def labels(figure: Any) -> set[str]:
         return {text for t in figure.data if (t.name or "").endswith(" labels") for text in t.text}
 
     locate = build_figure(atlas, Selection(labels="code", answer_for="KI10"))
     assert "KI10" not in drawn(locate) and "KI10" not in labels(locate)  # find it from the landmarks
-    assert {"BL40", "BL23"} <= set(drawn(locate)) and {"BL40", "BL23"} <= labels(locate)
+    assert {"BL40", "BL23"} <= drawn(locate) and {"BL40", "BL23"} <= labels(locate)
+    assert highlight(atlas, Selection(answer_for="KI10"))["locate"] is True
 
-    name = build_figure(atlas, Selection(labels="pinyin", quiz_point="BL23", landmarks=True))
-    assert drawn(name)["BL23"] == "<b>Which point is this?</b>"  # ringed, but nameless
+    name = Selection(labels="pinyin", quiz_point="BL23", landmarks=True)
+    assert drawing(atlas, name)["cards"]["BL23"] == {"title": "Which point is this?", "lines": []}
+    assert [r["code"] for r in highlight(atlas, name)["rings"]] == ["BL23"]
     # No point labels at all (the other options' labels would leave the answer by elimination);
     # the landmarks stay named.
-    assert labels(name) == {"Scapular spine T3", "Inferior angle T7", "Iliac crest L4", "PSIS S2"}
+    assert labels(build_figure(atlas, name)) == {"Scapular spine T3", "Inferior angle T7", "Iliac crest L4", "PSIS S2"}
+
+
+def test_a_click_is_read_with_its_ids_checked_against_the_view(atlas: ResolvedAtlas) -> None:
+    base = {"view": "posterior", "x": -4.0, "y": 105.0, "seq": 3}
+    assert read_click(base | {"region": "lower_back_left"}, atlas) == MapClick(
+        "region", (-4.0, 105.0), "lower_back_left", None, 3
+    )
+    assert read_click(base | {"region": "lower_back_left", "point": "BL23"}, atlas) == MapClick(
+        "point", (-4.0, 105.0), "lower_back_left", "BL23", 3
+    )
+    unknown = base | {"region": "no_such_area", "point": "<script>"}
+    assert read_click(unknown, atlas) == MapClick("off", (-4.0, 105.0), seq=3)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [None, "click", [], {"view": "lateral", "x": 0, "y": 0}, {"view": "posterior", "x": "0", "y": 0},
+     {"view": "posterior", "x": float("nan"), "y": 0}, {"view": "posterior", "x": True, "y": 0}],
+)  # fmt: skip
+def test_a_malformed_or_stale_click_is_dropped(atlas: ResolvedAtlas, payload: object) -> None:
+    assert read_click(payload, atlas) is None

@@ -7,9 +7,8 @@ import math
 import pytest
 
 from meridian_map import ResolvedAtlas
-from meridian_map.figure import HOVER_DISTANCE_PX, TARGET_SIZE, TREATMENT_ROOM_HEIGHT, _px_per_cm
+from meridian_map.body import point_in_polygon
 from meridian_map.regions import (
-    GRID_SPACING_CM,
     body_grid,
     clip_convex,
     coverage_problems,
@@ -65,37 +64,23 @@ def test_off_the_body_is_no_region(atlas: ResolvedAtlas) -> None:
         assert region_at(atlas.regions, atlas.body, xy) is None, xy
 
 
-def test_every_click_target_is_inside_its_region(atlas: ResolvedAtlas) -> None:
-    total = 0
-    for region_id, targets in atlas.click_targets.items():
-        shape = atlas.region_shapes[region_id]
-        assert targets, region_id
-        total += len(targets)
-        assert all(shape.contains(xy) and atlas.body.contains(xy) for xy in targets)
-    assert total < 6000  # light enough to send and draw on every click
-
-
 @pytest.mark.parametrize("view", ["posterior", "lateral", "anterior"])
-def test_a_click_anywhere_on_the_body_reaches_a_target_of_the_region_under_it(atlas: ResolvedAtlas, view: str) -> None:
-    """At the largest scale the figure is drawn at, every spot is within a target's hover radius,
-    and the nearest target, which Plotly picks, is in the region under the spot unless the spot
-    lies within half a grid diagonal of a border."""
+def test_the_exported_polygons_hit_test_every_spot_as_region_at_does(atlas: ResolvedAtlas, view: str) -> None:
+    """The browser hit-tests a click against the clipped polygons the drawing carries (even-odd);
+    on a 0.7 cm grid over the body that picks exactly the region `region_at` names."""
     shown = atlas.on(view)  # type: ignore[arg-type]
-    radius_px = TARGET_SIZE / 2 + HOVER_DISTANCE_PX
-    reach_cm = radius_px / _px_per_cm(shown, TREATMENT_ROOM_HEIGHT)
-    buckets: dict[tuple[int, int], list[tuple[float, float, str]]] = {}
-    for region_id, targets in shown.click_targets.items():
-        for x, y in targets:
-            buckets.setdefault((round(x / GRID_SPACING_CM), round(y / GRID_SPACING_CM)), []).append((x, y, region_id))
-    border = GRID_SPACING_CM / math.sqrt(2)
     for xy in body_grid(shown.body, spacing=0.7):
-        i, j = round(xy[0] / GRID_SPACING_CM), round(xy[1] / GRID_SPACING_CM)
-        near = [t for di in (-1, 0, 1) for dj in (-1, 0, 1) for t in buckets.get((i + di, j + dj), [])]
-        distance, nearest = min((math.dist(xy, t[:2]), t[2]) for t in near)
-        assert distance <= reach_cm, (view, xy, distance)
+        by_polygon = [s.id for s in shown.regions if any(point_in_polygon(xy, p) for p in s.polygons)]
         under = region_at(shown.regions, shown.body, xy)
-        if under is not None and max(depth_inside(xy, polygon) for polygon in under.polygons) > border:
-            assert nearest == under.id, (view, xy, nearest, under.id)
+        assert by_polygon == ([under.id] if under else []), (view, xy, by_polygon)
+
+
+def test_every_region_has_an_anchor_deep_inside_it(atlas: ResolvedAtlas) -> None:
+    for shown in atlas.views.values():
+        for shape in shown.regions:
+            anchor = shown.anchors[shape.id]
+            assert region_at(shown.regions, shown.body, anchor) == shape
+            assert max(depth_inside(anchor, polygon) for polygon in shape.polygons) > 0.3, shape.id
 
 
 def test_region_anchor_lies_inside_and_clear_of_points(atlas: ResolvedAtlas) -> None:

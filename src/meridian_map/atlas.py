@@ -20,9 +20,9 @@ from .model import VIEW_IDS, Atlas, BetweenPlacement, Channel, Point, Reference,
 from .regions import (
     RegionShape,
     ShapeError,
-    click_targets,
     coverage_problems,
     depth_inside,
+    interior_samples,
     resolve_regions,
 )
 
@@ -93,11 +93,6 @@ class ResolvedAtlas:
         return {r.id: r for r in self.atlas.regions}
 
     @cached_property
-    def click_targets(self) -> dict[str, list[XY]]:
-        """Grid points by region; depends only on body and shapes, so computed once."""
-        return click_targets(self.body, self.regions)
-
-    @cached_property
     def anchors(self) -> dict[str, XY]:
         """Per region, a spot deep inside it and clear of point markers: where to click or label it."""
         spots = [xy for placed in self.positions.values() for xy in placed]
@@ -107,9 +102,19 @@ class ResolvedAtlas:
                 depth = max(depth_inside(xy, polygon) for polygon in shape.polygons)
                 return min(depth, min((math.dist(xy, spot) for spot in spots), default=depth))
 
-            return max(self.click_targets[shape.id], key=clearance)
+            return max(samples[shape.id], key=clearance)
 
+        samples = interior_samples(self.body, self.regions)
         return {shape.id: best_spot(shape) for shape in self.regions}
+
+    @cached_property
+    def deepest(self) -> dict[str, XY]:
+        """Per region, the sampled spot farthest inside it (0.5 cm grid): the surest place to click it."""
+        samples = interior_samples(self.body, self.regions, spacing=0.5)
+        return {
+            shape.id: max(samples[shape.id], key=lambda xy: max(depth_inside(xy, p) for p in shape.polygons))
+            for shape in self.regions
+        }
 
     def content_of(self, region_id: str) -> Region:
         return self.region_content[self.base_of(region_id)]

@@ -79,4 +79,5 @@ def _region(resolved: ResolvedAtlas, region_id: str) -> dict[str, Any]:
         "points": list(content.key_points),
         "polygons": [[list(xy) for xy in polygon] for polygon in shape.polygons],
         "anchor": list(resolved.anchors[shape.id]),
+        "deepest": list(resolved.deepest[shape.id]),
     }

@@ -1,17 +1,16 @@
-"""The back-view diagram as a Plotly figure: a pure function of atlas and selection.
+"""The diagram as a Plotly figure: a pure function of atlas and what shapes the drawing.
 
-Plotly sends no selection for clicks on filled shapes, so each region carries
-an invisible grid of markers whose `customdata` is the region id; a click
-anywhere inside a region lands on one of them. Visible point markers are
-slightly smaller than the grid markers, which makes Plotly prefer them
-when both are under the cursor.
+The figure is the calm, stable part of the body map: outline, anatomy hints, channels, points,
+labels and legend, all at full strength. What changes with every click (the chosen areas shaded,
+channels and points emphasised or faded, rings) is not baked in: `diagram.highlight` describes
+it, and the browser component applies it over the drawn figure without redrawing it. Traces the
+component restyles carry a `meta` tag saying what they are.
 """
 
 from __future__ import annotations
 
-import html
 import textwrap
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -30,14 +29,8 @@ HIGHLIGHT_FILL = "rgba(240, 228, 66, 0.45)"  # Okabe-Ito yellow, clear of the ch
 HIGHLIGHT_LINE = "#B59F00"
 FADED = 0.16
 POINT_SIZE = 9
+KEY_POINT_SIZE = POINT_SIZE + 3  # the key points of what is chosen stand out
 MARGIN_CM = 3.0
-HOVER_DISTANCE_PX = 2  # how far past a marker's edge the pointer still picks it
-# Invisible click targets. Their hover reach (radius + hover distance) must span half a grid square's
-# diagonal at the largest scale (a test checks), yet stay small: Plotly scores every marker within its
-# radius alike and then takes the first trace, so a larger radius blurs the borders between areas
-# (measured: at 20 px the top of the shoulder lost clicks to its neighbours). Above the points'
-# radius, so a click on a point picks the point.
-TARGET_SIZE = 12
 HEIGHT = 900  # px
 TREATMENT_ROOM_HEIGHT = 1100  # px: at half a laptop screen's width the body still fits the width
 LABEL_FONT_PX = 11
@@ -48,11 +41,6 @@ LANDMARKS = {"Scapular spine T3": "scapular_spine_root", "Inferior angle T7": "s
              "Iliac crest L4": "iliac_crest", "PSIS S2": "psis"}  # fmt: skip
 LEGEND_PX = 60  # the legend under the plot: what the plot area loses of the figure's height
 
-REGION_PREFIX = "region:"
-POINT_PREFIX = "point:"
-ANSWER_PREFIX = "answer:"
-ANSWER_SPACING_CM = 0.5
-ANSWER_BOX_CM = 14.0
 
 
 @dataclass(frozen=True)
@@ -66,7 +54,7 @@ class Selection:
     view: ViewId = "posterior"
     labels: Literal["code", "pinyin", "hanzi"] | None = None  # point labels, for students
     landmarks: bool = False  # the spine ruler and the B-cun lines, for students
-    answer_for: str | None = None  # a point to locate: a fine grid around it records exact clicks
+    answer_for: str | None = None  # a point to locate: not drawn, and a click is scored where it fell
     quiz_point: str | None = None  # a point to name: ringed, without its card
     quiz_region: str | None = None  # a region to ask about: highlighted
     plain: bool = False  # the treatment room: no codes, and only the points that matter to the chosen areas
@@ -117,7 +105,11 @@ def _px_per_cm(atlas: ResolvedAtlas, height: int = HEIGHT) -> float:
 
 
 def build_figure(atlas: ResolvedAtlas, selection: Selection, height: int | None = None) -> go.Figure:
-    """The diagram for a selection; in the treatment room it is drawn larger, for a patient across the desk."""
+    """The drawing for a selection; in the treatment room it is drawn larger, for a patient across the desk.
+
+    Only what shapes the drawing is read from the selection: the view, the channels shown, labels,
+    landmarks and the quiz's hidden or nameless point. The chosen areas matter only to the labels
+    (with an area chosen, only its key points are labelled)."""
     height = height or (TREATMENT_ROOM_HEIGHT if selection.plain else HEIGHT)
     focus = emphasis(atlas, selection)
     traces: list[go.BaseTraceType] = [
@@ -126,29 +118,16 @@ def build_figure(atlas: ResolvedAtlas, selection: Selection, height: int | None 
         _spine_trace(atlas),
         _lines_trace([list(p) for s in atlas.regions for p in s.polygons], REGION_BORDER, 0.8, "regions", "dot"),
     ]
-    if selection.focus:
-        traces.append(_served_trace(atlas, selection.focus, atlas.regions_for_channel(selection.focus)))
-    if selection.point:
-        traces.append(_served_trace(atlas, selection.point[:2], atlas.regions_for_point(selection.point)))
-    traces += [_highlight_trace(atlas, r) for r in selection.regions if r in atlas.region_shapes]
-    if selection.quiz_region in atlas.region_shapes:
-        traces.append(_highlight_trace(atlas, selection.quiz_region, "question: "))
     for channel_id in selection.channels:
-        traces += _channel_traces(atlas, channel_id, focus, selection.plain)
-    traces += _target_traces(atlas)
-    if selection.answer_for and selection.answer_for in atlas.positions:
-        traces.append(_answer_trace(atlas, selection.answer_for))
+        traces += _channel_traces(atlas, channel_id, selection.plain)
     if _shows_ruler(atlas, selection):
         traces += _landmark_traces(atlas)
     callouts = _callouts(atlas, selection, focus, height)
     if callouts:
         traces.append(_leader_trace(callouts))
     for channel_id in selection.channels:
-        traces.append(_points_trace(atlas, channel_id, focus, selection))
+        traces.append(_points_trace(atlas, channel_id, selection))
     traces += _label_traces(atlas, callouts)
-    for ringed in (selection.point, selection.quiz_point):
-        if ringed and ringed in atlas.positions:
-            traces.append(_selected_point_trace(atlas, ringed))
 
     x_range, y_range = axis_ranges(atlas, callouts, height)
     figure = go.Figure(data=traces)
@@ -159,16 +138,12 @@ def build_figure(atlas: ResolvedAtlas, selection: Selection, height: int | None 
         yaxis={"range": y_range, "visible": False, "fixedrange": True, "scaleanchor": "x"},
         plot_bgcolor="white",
         paper_bgcolor="white",
-        hovermode="closest",
-        hoverdistance=HOVER_DISTANCE_PX,
+        hovermode=False,
         dragmode=False,
-        clickmode="event+select",
         showlegend=True,
         legend={"orientation": "h", "x": 0.5, "xanchor": "center", "y": 0.0, "yanchor": "top",
                 "itemclick": False, "itemdoubleclick": False, "font": {"size": 13}},
-        hoverlabel={"bgcolor": "white", "font": {"size": 14}, "align": "left"},
         annotations=_side_labels(atlas.view, x_range, y_range),
-        uirevision="meridian-map",
     )  # fmt: skip
     return figure
 
@@ -215,7 +190,7 @@ def _body_trace(atlas: ResolvedAtlas) -> go.Scatter:
     xs, ys = _xy([*atlas.body.outline, atlas.body.outline[0]])
     return go.Scatter(x=xs, y=ys, mode="lines", fill="toself", fillcolor=BODY_FILL,
                       line={"color": BODY_LINE, "width": 1.6}, hoverinfo="skip",
-                      showlegend=False, name="body")  # fmt: skip
+                      showlegend=False, name="body", meta={"role": "body"})  # fmt: skip
 
 
 def _lines_trace(
@@ -231,114 +206,72 @@ def _spine_trace(atlas: ResolvedAtlas) -> go.Scatter:
     return _lines_trace(ticks, "#C4B6A8", 2.2, "spine")
 
 
-def _highlight_trace(atlas: ResolvedAtlas, region_id: str, prefix: str = "selected: ") -> go.Scatter:
-    shape = atlas.region_shapes[region_id]
-    xs, ys = _joined(shape.polygons, close=True)
-    return go.Scatter(x=xs, y=ys, mode="lines", fill="toself", fillcolor=HIGHLIGHT_FILL,
-                      line={"color": HIGHLIGHT_LINE, "width": 1.5}, hoverinfo="skip",
-                      showlegend=False, name=f"{prefix}{shape.label}")  # fmt: skip
-
-
-def _served_trace(atlas: ResolvedAtlas, channel_id: str, region_ids: list[str]) -> go.Scatter:
-    """The regions a channel or one of its points serves, tinted in the channel's colour."""
-    channel = atlas.channels[channel_id]
-    polygons = [p for r in region_ids for p in atlas.region_shapes[r].polygons]
-    xs, ys = _joined(polygons, close=True)
-    red, green, blue = (int(channel.colour[i : i + 2], 16) for i in (1, 3, 5))
-    return go.Scatter(x=xs, y=ys, mode="lines", fill="toself", fillcolor=f"rgba({red},{green},{blue},0.16)",
-                      line={"color": channel.colour, "width": 1, "dash": "dot"}, hoverinfo="skip",
-                      showlegend=False, name=f"served by {channel_id}: {len(region_ids)} areas")  # fmt: skip
-
-
-def _channel_traces(atlas: ResolvedAtlas, channel_id: str, focus: Emphasis, plain: bool) -> list[go.Scatter]:
+def _channel_traces(atlas: ResolvedAtlas, channel_id: str, plain: bool) -> list[go.Scatter]:
     channel = atlas.channels[channel_id]
     name = channel.name if plain else f"{channel.id} {channel.name}"
-    strength = 1.0 if channel_id in focus.channels else FADED
     traces = []
     deep = atlas.deep_lines(channel_id)
     if deep:
         xs, ys = _joined(line for _, line in deep)
         traces.append(go.Scatter(
-            x=xs, y=ys, mode="lines", opacity=strength * 0.85, hoverinfo="skip",
+            x=xs, y=ys, mode="lines", opacity=0.85, hoverinfo="skip",
             line={"color": channel.colour, "width": 2.2, "dash": channel.dash},
             name=f"{channel.name if plain else channel.id} internal (deep)", legendgroup=channel_id,
+            meta={"role": "deep", "channel": channel_id},
         ))  # fmt: skip
     xs, ys = _joined(atlas.surface_lines(channel_id))
     traces.append(go.Scatter(
-        x=xs, y=ys, mode="lines", opacity=strength, hoverinfo="skip",
+        x=xs, y=ys, mode="lines", hoverinfo="skip",
         line={"color": channel.colour, "width": 3.2}, legendgroup=channel_id, name=name,
+        meta={"role": "line", "channel": channel_id},
     ))  # fmt: skip
     return traces
 
 
-def _target_traces(atlas: ResolvedAtlas) -> list[go.Scatter]:
-    """Invisible grid markers, one trace per region: Streamlit reports clicks on points only, and
-    a click takes a marker within reach of it."""
-    traces = []
-    for shape in atlas.regions:
-        targets = atlas.click_targets[shape.id]
-        xs, ys = _xy(targets)
-        # The region id rides on the trace (Streamlit reports a clicked point's
-        # legendgroup), which spares a copy of it for every grid point.
-        traces.append(go.Scatter(
-            x=xs, y=ys, mode="markers", name=shape.label,
-            showlegend=False, legendgroup=REGION_PREFIX + shape.id,
-            marker={"size": TARGET_SIZE, "color": "rgba(0,0,0,0)"},
-            selected={"marker": {"opacity": 0}}, unselected={"marker": {"opacity": 0}},
-            hovertemplate=f"{html.escape(shape.label)}<extra></extra>",
-        ))  # fmt: skip
-    return traces
+@dataclass(frozen=True)
+class Card:
+    """A hover card as plain text: a bold title, then lines. The browser sets it as text, never markup."""
+
+    title: str
+    lines: tuple[str, ...] = ()
 
 
-def point_card(point: Point) -> str:
-    """The hover card: code, names, location. Data is escaped: it is never markup."""
-    location = "<br>".join(textwrap.wrap(html.escape(point.location), 44))
-    return (
-        f"<b>{point.code}</b>  {html.escape(point.pinyin)}  {html.escape(point.hanzi)}<br>"
-        f"<i>{html.escape(point.english)}</i><br>{location}"
-    )
+def point_card(point: Point) -> Card:
+    """The hover card: code, names, location."""
+    return Card(f"{point.code}  {point.pinyin}  {point.hanzi}", (point.english, *textwrap.wrap(point.location, 44)))
 
 
-def plain_card(point: Point, channel: Channel) -> str:
+def plain_card(point: Point, channel: Channel) -> Card:
     """The treatment room's hover card: the point's English name and its channel, no code."""
-    return f"<b>{html.escape(point.english)}</b><br>a point on the {html.escape(channel.called)}"
+    return Card(point.english, (f"a point on the {channel.called}",))
 
 
-def _points_trace(atlas: ResolvedAtlas, channel_id: str, focus: Emphasis, selection: Selection) -> go.Scatter:
-    """The channel's points, with hover cards. In the treatment room only the key points of what is
-    chosen are drawn (none before anything is), and the cards carry no codes. A point the student is
-    asked to locate is not drawn, and one to name has no card: neither gives its answer away."""
+QUESTION_CARD = Card("Which point is this?")
+
+
+def drawn_points(atlas: ResolvedAtlas, channel_id: str, selection: Selection) -> list[Point]:
+    """The channel's points as drawn: all it shows on this view, but a point the student is asked
+    to locate (finding it is the question)."""
+    return [p for p in atlas.visible_points(channel_id) if p.code != selection.answer_for]
+
+
+def _points_trace(atlas: ResolvedAtlas, channel_id: str, selection: Selection) -> go.Scatter:
+    """The channel's points, one marker per position, tagged with their codes for the component."""
     channel = atlas.channels[channel_id]
-    plain = selection.plain
-    points = [
-        p
-        for p in atlas.visible_points(channel_id)
-        if (not plain or (focus.active and p.code in focus.points)) and p.code != selection.answer_for
-    ]
     xs: list[float] = []
     ys: list[float] = []
-    cards: list[str] = []
-    ids: list[str] = []
-    sizes: list[float] = []
-    for point in points:
-        key = point.code in focus.points
+    codes: list[str] = []
+    for point in drawn_points(atlas, channel_id, selection):
         for x, y in atlas.positions[point.code]:
             xs.append(x)
             ys.append(y)
-            if point.code == selection.quiz_point:
-                cards.append("<b>Which point is this?</b>")
-            else:
-                cards.append(plain_card(point, channel) if plain else point_card(point))
-            ids.append(POINT_PREFIX + point.code)
-            sizes.append(POINT_SIZE + 3 if key and focus.active else POINT_SIZE)
-    strength = 1.0 if channel_id in focus.channels else FADED
+            codes.append(point.code)
     return go.Scatter(
-        x=xs, y=ys, mode="markers", name=f"{channel.id} points",
-        legendgroup=channel_id, showlegend=False, customdata=ids, hovertext=cards,
-        hovertemplate="%{hovertext}<extra></extra>",
-        marker={"size": sizes, "color": channel.colour, "symbol": channel.symbol,
-                "opacity": strength, "line": {"color": "white", "width": 1}},
-        selected={"marker": {"opacity": strength}}, unselected={"marker": {"opacity": strength}},
+        x=xs, y=ys, mode="markers", name=f"{channel.id} points", hoverinfo="skip",
+        legendgroup=channel_id, showlegend=False, customdata=codes,
+        meta={"role": "points", "channel": channel_id},
+        marker={"size": POINT_SIZE, "color": channel.colour, "symbol": channel.symbol,
+                "line": {"color": "white", "width": 1}},
     )  # fmt: skip
 
 
@@ -404,31 +337,6 @@ def _label_traces(atlas: ResolvedAtlas, callouts: Sequence[Callout]) -> list[go.
     return traces
 
 
-def _selected_point_trace(atlas: ResolvedAtlas, code: str) -> go.Scatter:
-    xs, ys = _xy(atlas.positions[code])
-    colour = atlas.channels[code[:2]].colour
-    ring = {"size": 22, "color": "rgba(0,0,0,0)", "line": {"color": colour, "width": 3}}
-    return go.Scatter(x=xs, y=ys, mode="markers", hoverinfo="skip", showlegend=False,
-                      name=f"selected point {code}", marker=ring)  # fmt: skip
-
-
-def _answer_trace(atlas: ResolvedAtlas, code: str) -> go.Scatter:
-    """A fine grid of click targets around a point to locate, so a click is scored where it fell."""
-    spots: list[XY] = []
-    half = ANSWER_BOX_CM / 2
-    steps = int(ANSWER_BOX_CM / ANSWER_SPACING_CM)
-    for cx, cy in atlas.positions[code]:
-        for i in range(steps + 1):
-            for j in range(steps + 1):
-                xy = (round(cx - half + i * ANSWER_SPACING_CM, 2), round(cy - half + j * ANSWER_SPACING_CM, 2))
-                if atlas.body.contains(xy):
-                    spots.append(xy)
-    xs, ys = _xy(sorted(set(spots)))
-    return go.Scatter(x=xs, y=ys, mode="markers", showlegend=False, name="answer", legendgroup=ANSWER_PREFIX,
-                      marker={"size": 6, "color": "rgba(0,0,0,0)"}, hoverinfo="skip",
-                      selected={"marker": {"opacity": 0}}, unselected={"marker": {"opacity": 0}})  # fmt: skip
-
-
 def _landmark_traces(atlas: ResolvedAtlas) -> list[go.Scatter]:
     """The spine ruler (C7 to S4), the 0, 1.5 and 3 B-cun lines, and the bony landmarks, labelled."""
     body = atlas.body
@@ -457,18 +365,3 @@ def _landmark_traces(atlas: ResolvedAtlas) -> list[go.Scatter]:
                     "line": {"width": 1.5, "color": MUTED_TEXT}},
         ),
     ]  # fmt: skip
-
-
-def parse_click(clicked: Mapping[str, Any]) -> tuple[str, str] | None:
-    """('region', id) or ('point', code) from a clicked marker as Streamlit reports it."""
-    for tag in (clicked.get("customdata"), clicked.get("legendgroup")):
-        if isinstance(tag, list) and tag:
-            tag = tag[0]
-        if not isinstance(tag, str):
-            continue
-        if tag == ANSWER_PREFIX:
-            return "answer", ""
-        for prefix in (REGION_PREFIX, POINT_PREFIX):
-            if tag.startswith(prefix):
-                return prefix[:-1], tag[len(prefix) :]
-    return None

@@ -1,4 +1,4 @@
-"""Pain regions on the body: their polygons, what lies where, and the click grid.
+"""Pain regions on the body: their polygons, and what lies where.
 
 A region's shape in the content file is a list of convex cells whose corners
 name landmarks and vertebral levels. Each cell is clipped to the silhouette,
@@ -16,7 +16,7 @@ from .body import XY, BodyModel, PlacementError, point_in_polygon, polygon_area,
 from .model import Region, Vertex, ViewId
 
 FAR_CM = 60.0  # "out", "top" and "bottom": well past the body
-GRID_SPACING_CM = 1.3  # click targets: fine enough that every click lands near one
+GRID_SPACING_CM = 1.3  # samples of each region's inside, where its anchor is sought
 # The grid is offset by an irrational-looking fraction so no grid point sits on a border.
 _GRID_OFFSET = (0.377, 0.291)
 
@@ -155,10 +155,12 @@ def coverage_problems(body: BodyModel, shapes: Sequence[RegionShape], spacing: f
     return problems
 
 
-def click_targets(body: BodyModel, shapes: Sequence[RegionShape]) -> dict[str, list[XY]]:
-    """Grid points by region: invisible markers that make the regions clickable."""
+def interior_samples(
+    body: BodyModel, shapes: Sequence[RegionShape], spacing: float = GRID_SPACING_CM
+) -> dict[str, list[XY]]:
+    """Grid points by region: the candidates for a spot deep inside each (its anchor)."""
     targets: dict[str, list[XY]] = {shape.id: [] for shape in shapes}
-    for xy in body_grid(body):
+    for xy in body_grid(body, spacing):
         owner = next((shape for shape in shapes if shape.contains(xy)), None)
         if owner is not None:
             targets[owner.id].append(xy)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime
 from functools import cache, partial
-from importlib.resources import files
 from pathlib import Path
 
 import streamlit as st
+from PIL import Image, ImageDraw
 
 from meridian_map.atlas import ResolvedAtlas, data_path, open_atlas
 from meridian_map.content import ContentError
@@ -19,13 +19,14 @@ from meridian_map.explain import (
     served_regions,
     travelling_pain,
 )
-from meridian_map.figure import Selection, build_figure
+from meridian_map.figure import Selection
 from meridian_map.handout import handout_pdf, handout_png
 from meridian_map.model import CHANNEL_IDS, PainProfile, Point
 from meridian_map.profile import matching_summary, reason
 from meridian_map.search import search_points
 
 from . import modes, state
+from .body_map import body_map, preload
 from .text import safe
 
 
@@ -35,14 +36,21 @@ def _load(path: str, modified: float) -> ResolvedAtlas | ContentError:
         atlas = open_atlas(path)
     except ContentError as error:
         return error
-    _ = atlas.click_targets  # computed once here, not on the first click
+    for view in atlas.views.values():
+        _ = view.anchors  # computed once here, not on the first drawing
     return atlas
 
 
-@st.cache_resource(show_spinner=False, max_entries=256)
-def _figure(_atlas: ResolvedAtlas, atlas_key: str, selection: Selection) -> object:
-    # Built once per selection and atlas; reruns that change nothing else reuse it.
-    return build_figure(_atlas, selection)
+@cache
+def _icon() -> Image.Image:
+    """The tab's icon, drawn here: a Material icon name would make the browser fetch it from a font host."""
+    icon = Image.new("RGBA", (64, 64), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(icon)
+    draw.ellipse((2, 2, 62, 62), fill="#0072B2")
+    draw.line((32, 12, 32, 52), fill="white", width=6)
+    draw.line((20, 26, 44, 26), fill="white", width=4)
+    draw.line((22, 40, 42, 40), fill="white", width=4)
+    return icon
 
 
 def main() -> None:
@@ -50,10 +58,11 @@ def main() -> None:
     folded = st.query_params.get("mode") == "patient"
     st.set_page_config(
         page_title="Meridian Map",
-        page_icon=":material/accessibility_new:",
+        page_icon=_icon(),
         layout="wide",
         initial_sidebar_state="collapsed" if folded else "auto",
     )
+    preload()
     path = data_path()
     modified = Path(path).stat().st_mtime if Path(path).exists() else 0.0
     loaded = _load(str(path), modified)
@@ -179,22 +188,7 @@ def _diagram(atlas: ResolvedAtlas) -> None:
     )
     selection = state.current()
     shown = atlas.on(selection.view)
-    key = state.chart_key()
-    st.html(_touch_tap_script(), unsafe_allow_javascript=True)
-    st.plotly_chart(
-        _figure(shown, atlas.file, selection),
-        key=key,
-        on_select=lambda: state.on_chart_click(key, shown),
-        selection_mode="points",
-        theme=None,
-        config={"displayModeBar": False, "scrollZoom": False, "responsive": True},
-    )
-
-
-@cache
-def _touch_tap_script() -> str:
-    """Our own static script (never data) that lets a tap on a touch screen select, as a click does."""
-    return f"<script>{files('meridian_map.ui').joinpath('touch_tap.js').read_text(encoding='utf-8')}</script>"
+    body_map(shown, selection, state.map_ack(), on_click=partial(state.on_map_click, shown))
 
 
 def _panel(atlas: ResolvedAtlas) -> None:

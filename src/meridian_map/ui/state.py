@@ -18,9 +18,11 @@ import streamlit as st
 
 from meridian_map import quiz
 from meridian_map.atlas import ResolvedAtlas
-from meridian_map.figure import Selection, parse_click
+from meridian_map.diagram import read_click
+from meridian_map.figure import Selection
 from meridian_map.model import CHANNEL_IDS, VIEW_IDS, ViewId
-from meridian_map.regions import region_at
+
+from .body_map import last_click
 
 REGIONS = "regions"
 CHANNELS = "channels"
@@ -40,7 +42,7 @@ QUIZ_FEEDBACK = "_quiz_feedback"  # (right?, text) for the answer on screen
 REVIEWING = "_quiz_reviewing"  # the index of the question whose answer is on screen
 URL_WRITTEN = "_url_written"
 NOTICES = "_notices"
-NONCE = "_chart_nonce"
+MAP_ACK = "_map_ack"  # the last click the body map sent that the state took in
 REGION_WIDGET = "region_select"
 
 
@@ -171,7 +173,6 @@ def sync_from_url(atlas: ResolvedAtlas) -> None:
         st.session_state[QUIZ] = None
     st.session_state[URL_WRITTEN] = params
     st.session_state[NOTICES] = list(parsed.ignored)
-    st.session_state[NONCE] = st.session_state.get(NONCE, 0) + 1
 
 
 def sync_widgets() -> None:
@@ -287,7 +288,6 @@ def new_round(seed: int) -> None:
 def on_view_chosen() -> None:
     # A segmented control can be emptied by clicking the active option: keep the current view then.
     st.session_state[VIEW] = st.session_state[VIEW_WIDGET] or st.session_state.get(VIEW, "posterior")
-    st.session_state[NONCE] = st.session_state.get(NONCE, 0) + 1
 
 
 def on_focus_chosen() -> None:
@@ -301,7 +301,6 @@ def on_channel_toggled() -> None:
 def clear() -> None:
     st.session_state[REGIONS] = []
     st.session_state[POINT] = None
-    st.session_state[NONCE] = st.session_state.get(NONCE, 0) + 1
 
 
 def choose_point(code: str | None) -> None:
@@ -312,50 +311,42 @@ def jump_to(code: str, view: ViewId) -> None:
     """Open a point on the view that shows it (a search result)."""
     st.session_state[POINT] = code
     st.session_state[VIEW] = view
-    st.session_state[NONCE] = st.session_state.get(NONCE, 0) + 1
 
 
-def chart_key() -> str:
-    return f"body_chart_{st.session_state.get(NONCE, 0)}"
+def map_ack() -> int:
+    return int(st.session_state.get(MAP_ACK, 0))
 
 
-def on_chart_click(key: str, atlas: ResolvedAtlas) -> None:
-    """A click on the diagram: toggle the region under it, or open the point (and its region)."""
-    event = st.session_state.get(key)
-    points = (event or {}).get("selection", {}).get("points", [])
-    hit = parse_click(points[0]) if points else None
-    if hit is None:
+def on_map_click(atlas: ResolvedAtlas) -> None:
+    """A click on the diagram: an answer to a locate question, else toggle the region under it,
+    or open the point (and light up its region)."""
+    click = read_click(last_click(), atlas)
+    if click is None:
         return
-    kind, value = hit
+    st.session_state[MAP_ACK] = click.seq
     asked = st.session_state.get("_question")
     reviewing = st.session_state.get(REVIEWING) is not None
     if st.session_state.get(MODE) == "student" and asked and asked[1].kind == "locate" and not reviewing:
         index, question = asked
-        result = quiz.score_locate(atlas, question, (points[0]["x"], points[0]["y"]))
+        result = quiz.score_locate(atlas, question, click.at)
         verdict = "Right" if result.correct else "Not quite"
         feedback = (
             f"{verdict}: you clicked {result.distance_cun:.1f} B-cun from {question.code}; its true spot is ringed."
         )
         _record(asked_round(), index, result, feedback)
         st.session_state[POINT] = question.code
-        st.session_state[NONCE] = st.session_state.get(NONCE, 0) + 1
         return
     regions = list(st.session_state.get(REGIONS, []))
-    if kind == "region":
-        if value in regions:
-            regions.remove(value)
-        else:
-            regions.append(value)
-    else:
-        st.session_state[POINT] = value
+    if click.point:
+        st.session_state[POINT] = click.point
         # Someone who clicks a point usually means "it hurts here": light up that area too.
-        under = region_at(atlas.regions, atlas.body, (points[0]["x"], points[0]["y"]))
-        if under is not None and under.id not in regions:
-            regions.append(under.id)
+        if click.region and click.region not in regions:
+            regions.append(click.region)
+    elif click.region in regions:
+        regions.remove(click.region)
+    elif click.region:
+        regions.append(click.region)
     st.session_state[REGIONS] = regions
-    # A fresh chart widget: Plotly would otherwise treat a second click on the
-    # same marker as "deselect" and send an empty selection.
-    st.session_state[NONCE] = st.session_state.get(NONCE, 0) + 1
 
 
 def asked_round() -> tuple[quiz.Question, ...]:

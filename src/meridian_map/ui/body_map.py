@@ -1,0 +1,61 @@
+"""The body map component: the Streamlit binding of `assets/body_map.js`.
+
+Two mounts. `body_map` draws the diagram and sends clicks; its data (the drawing, ~100 KB) stays
+the same across clicks, so Streamlit sends it by reference and the browser never redraws it.
+`body_map_highlight` carries what a click changes (well under 1 KB) to the drawn map.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+import streamlit as st
+
+from meridian_map import diagram
+from meridian_map.atlas import ResolvedAtlas
+from meridian_map.figure import Selection
+
+from .serve import PLOTLY_ROUTE
+
+if TYPE_CHECKING:
+    from streamlit.components.v2.types import ComponentRenderer
+
+MAP_KEY = "body_map"
+
+
+@cache
+def _components() -> tuple[ComponentRenderer, ComponentRenderer]:
+    """Registered on first use: the files are found through the package's manifest, which Streamlit
+    reads when its runtime starts, not when this module is imported."""
+    drawing = st.components.v2.component(
+        "meridian-map.body_map", js="body_map.js", css="body_map.css", isolate_styles=False
+    )
+    highlight = st.components.v2.component("meridian-map.body_map_highlight", js="body_map_highlight.js")
+    return drawing, highlight
+
+
+def preload() -> None:
+    """Start downloading plotly.js while the server loads the atlas (first thing on the page)."""
+    _components()[1](key="body_map_preload", data={"preload": PLOTLY_ROUTE}, height=0)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _drawing(_atlas: ResolvedAtlas, atlas_key: str, view: str, shown: Selection) -> dict[str, Any]:
+    # Built once per drawing (view, mode, labels, channels shown), never per click.
+    return {"id": MAP_KEY, "drawing": diagram.drawing(_atlas, shown), "plotly_url": PLOTLY_ROUTE}
+
+
+def body_map(atlas: ResolvedAtlas, selection: Selection, ack: int, on_click: Callable[[], None]) -> None:
+    """Mount (or update) the diagram for this view and selection."""
+    drawing = _drawing(atlas, atlas.file, atlas.view, diagram.drawing_selection(selection))
+    highlight = diagram.highlight(atlas, selection) | {"ack": ack}
+    draw, carry = _components()
+    carry(key="body_map_highlight", data={"target": MAP_KEY, "highlight": highlight}, height=0)
+    draw(key=MAP_KEY, data=drawing, on_click_change=on_click)
+
+
+def last_click() -> object:
+    """The click the component sent, as its callback sees it."""
+    return (st.session_state.get(MAP_KEY) or {}).get("click")

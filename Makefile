@@ -6,7 +6,7 @@ DATA   ?= data/meridians.yaml
 APT_PACKAGES := chromium fonts-noto-cjk
 
 .DEFAULT_GOAL := help
-.PHONY: help run test check bench screenshots schema system-packages clean
+.PHONY: help run test check bench screenshots schema vendor system-packages clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -49,6 +49,12 @@ screenshots: $(VENV)/.installed-test system-packages ## refresh the README scree
 
 schema: $(VENV)/.installed ## rewrite schema/meridians.schema.json from the model
 	$(BIN)/python -m meridian_map schema > schema/meridians.schema.json
+
+vendor: $(VENV)/.installed ## refresh Plotly's basic bundle in src/meridian_map/ui/assets/vendor/ (npm), at the installed plotly's plotly.js version
+	version=$$($(BIN)/python -c 'from plotly.offline import get_plotlyjs_version as v; print(v())') && \
+	tmp=$$(mktemp -d) && (cd $$tmp && npm pack --silent plotly.js-basic-dist-min@$$version && tar xzf *.tgz) && \
+	cp $$tmp/package/plotly-basic.min.js src/meridian_map/ui/assets/vendor/plotly-basic.min.js && \
+	cp $$tmp/package/LICENSE src/meridian_map/ui/assets/vendor/plotly-basic.LICENSE && rm -rf $$tmp
 
 clean: ## remove the virtual environment and caches
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

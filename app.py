@@ -5,6 +5,6 @@ own, plotly.js served compressed and cacheable (see `meridian_map.ui.serve`)."""
 
 import streamlit as st
 
-from meridian_map.ui.serve import PAGE_SCRIPT, ROUTES
+from meridian_map.ui.serve import PAGE_SCRIPT, ROUTES, lifespan
 
-app = st.App(PAGE_SCRIPT, routes=ROUTES)
+app = st.App(PAGE_SCRIPT, routes=ROUTES, lifespan=lifespan)

@@ -14,6 +14,7 @@ import os
 import platform
 import statistics
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -31,7 +32,6 @@ from meridian_map import open_atlas
 from meridian_map.export import export_atlas
 from meridian_map.figure import KEY_POINT_SIZE, POINT_SIZE
 from meridian_map.testing import (
-    DOUBLE_CLICK_GAP_MS,
     MAP,
     PLOT,
     ROOT,
@@ -64,6 +64,8 @@ HIT_SLOP_PX = {"mouse": 2.0, "touch": 6.0}
 SPOT_MARGIN_PX = 2.0  # a press spot is at least this far inside its region and outside every marker's target
 SPOT_STEP_CM = 0.25  # the grid the spots are chosen from
 CLICK_TIMEOUT_MS = 10_000  # a click that has not settled by then went wrong
+PRESS_GAP_MS = 450  # presses at least this far apart: the map takes two at one spot within 400 ms as a double click
+CPU_SAMPLE_S = 0.5  # how often the run reads every process's CPU time
 BUSY_SHARE = 0.1  # above this share of the CPUs used by other processes, the table says the timings are inflated
 MAP_ROOT = f'{MAP} [data-testid="stBidiComponentRegular"]'  # the element whose dataset the component writes
 
@@ -333,8 +335,8 @@ class Targets:
 
 
 class Presser:
-    """Presses one spot after another, never two within DOUBLE_CLICK_GAP_MS (the component would make
-    a double click, a zoom, of two presses at the same spot)."""
+    """Presses one spot after another, never two within PRESS_GAP_MS (the map would make a double click,
+    a zoom, of two presses at one spot)."""
 
     def __init__(self, page: Page, touch: bool) -> None:
         self.page = page
@@ -343,8 +345,8 @@ class Presser:
 
     def space(self) -> None:
         elapsed_ms = (time.perf_counter() - self.last) * 1000
-        if elapsed_ms < DOUBLE_CLICK_GAP_MS + 50:
-            self.page.wait_for_timeout(DOUBLE_CLICK_GAP_MS + 50 - elapsed_ms)
+        if elapsed_ms < PRESS_GAP_MS:
+            self.page.wait_for_timeout(PRESS_GAP_MS - elapsed_ms)
 
     def press(self, px: float, py: float) -> None:
         """At page pixels: a finger tap, or the mouse moved there, rested HOVER_MS and clicked."""
@@ -666,36 +668,93 @@ def bench_reruns() -> dict[str, list[float]]:
 
 
 # -- machine load ---------------------------------------------------------------------------
-def process_cpu_seconds() -> dict[tuple[int, int], float]:
-    """CPU seconds used so far by each running process, keyed by (pid, start time); {} without /proc."""
-    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-    used = {}
+TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _processes() -> dict[tuple[int, int], tuple[int, float]]:
+    """(pid, start time in ticks since boot) -> (parent pid, CPU seconds used so far), for each running
+    process; {} without /proc."""
+    found = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()  # after "pid (name)": state, ppid, ...
         except OSError:  # the process ended meanwhile
             continue
-        used[(int(stat.parent.name), int(fields[19]))] = (int(fields[11]) + int(fields[12])) / ticks
-    return used
+        found[(int(stat.parent.name), int(fields[19]))] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / TICKS)
+    return found
 
 
-def others_busy(before: dict[tuple[int, int], float], seconds: float) -> float:
-    """Share of all CPUs used during the run by processes still alive at its end, other than this one.
+class OthersCpu:
+    """CPU time used during a run by processes other than this one and its descendants (its servers, the
+    browser): /proc read every CPU_SAMPLE_S by a background thread, so a process that starts and ends between
+    two readings is missed, and one that lost its parent before it was first seen counts as someone else's."""
 
-    Called after the browser and servers this run started have stopped, so what is left is someone else's.
-    """
-    after = process_cpu_seconds()
-    ours = os.getpid()
-    used = sum(cpu - before.get(key, 0.0) for key, cpu in after.items() if key[0] != ours)
-    return used / (seconds * (os.cpu_count() or 1))
+    def __init__(self) -> None:
+        self.base: dict[tuple[int, int], float] = {}
+        self.last: dict[tuple[int, int], float] = {}
+        self.ours: set[tuple[int, int]] = set()
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._watch, name="others-cpu", daemon=True)
+        self.started = time.perf_counter()
+        uptime = Path("/proc/uptime").read_text().split()[0] if Path("/proc/uptime").exists() else "0"
+        self.started_ticks = float(uptime) * TICKS
+
+    def __enter__(self) -> OthersCpu:
+        self._sample()
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop.set()
+        self.thread.join()
+        self._sample()
+
+    def _watch(self) -> None:
+        while not self.stop.wait(CPU_SAMPLE_S):
+            self._sample()
+
+    def _sample(self) -> None:
+        processes = _processes()
+        parents = {pid: parent for (pid, _), (parent, _) in processes.items()}
+        for key, (_, cpu) in processes.items():
+            if key not in self.last:
+                self.base[key] = 0.0 if key[1] >= self.started_ticks else cpu  # started during the run: all of it
+                if self._descends(key[0], parents):
+                    self.ours.add(key)
+            self.last[key] = cpu
+
+    @staticmethod
+    def _descends(pid: int, parents: dict[int, int]) -> bool:
+        me = os.getpid()
+        while pid > 1:
+            if pid == me:
+                return True
+            pid = parents.get(pid, 0)
+        return False
+
+    def share(self) -> float:
+        """Share of all CPUs the other processes used, from entering until leaving."""
+        used = sum(cpu - self.base[key] for key, cpu in self.last.items() if key not in self.ours)
+        return used / ((time.perf_counter() - self.started) * (os.cpu_count() or 1))
+
+
+def _cpu_ticks() -> tuple[int, int]:
+    """(busy, total) CPU ticks of the whole machine since boot, from /proc/stat; (0, 0) without it."""
+    path = Path("/proc/stat")
+    if not path.exists():
+        return 0, 0
+    values = [int(v) for v in path.read_text().splitlines()[0].split()[1:9]]  # user nice system idle iowait ...
+    return sum(values) - values[3] - values[4], sum(values)
 
 
 def machine_load(sample_s: float = 1.0) -> dict[str, float]:
-    """The 1-minute load average, and the share of the CPUs other processes use over `sample_s` seconds
-    (taken when this script runs nothing else)."""
-    before = process_cpu_seconds()
+    """The 1-minute load average, and the share of the CPUs busy over `sample_s` seconds, taken while this
+    script runs nothing else (so it is other processes' share)."""
+    busy, total = _cpu_ticks()
     time.sleep(sample_s)
-    return {"loadavg_1min": round(os.getloadavg()[0], 2), "others_cpu_share": round(others_busy(before, sample_s), 3)}
+    busy_after, total_after = _cpu_ticks()
+    share = (busy_after - busy) / (total_after - total) if total_after > total else 0.0
+    return {"loadavg_1min": round(os.getloadavg()[0], 2), "others_cpu_share": round(share, 3)}
 
 
 # -- one whole measurement ---------------------------------------------------------------------
@@ -704,31 +763,31 @@ def step(name: str) -> None:
 
 
 def measure(geometry: Geometry, run: int, runs: int) -> dict[str, Any]:
+    at_start = machine_load()  # other tests or browsers running make every timing slower
     started = time.perf_counter()
-    cpu_before = process_cpu_seconds()  # other tests or browsers running make every timing slower
-    at_start = machine_load()
     tag = f"run {run}/{runs}: " if runs > 1 else ""
-    with chromium() as browser:
-        cold = []
-        for attempt in range(1, COLD_STARTS + 1):
-            step(f"{tag}cold start {attempt}/{COLD_STARTS}")
-            cold.append(cold_start(browser))
-        step(f"{tag}app: page load, {CLICKS} clicks, second page load")
-        app = bench_app(browser, geometry)
-        step(f"{tag}bare page: page load and {CLICKS} clicks")
-        bare = bench_bare(browser)
-        step(f"{tag}phone: app page load and {CLICKS} taps at 390 px")
-        phone = bench_app(browser, geometry, touch=True)
-        step(f"{tag}phone: bare page and {CLICKS} taps")
-        phone_bare = bench_bare(browser, touch=True)
-        browser_version = browser.version
-    step(f"{tag}server reruns through AppTest ({RERUNS} each)")
-    reruns = bench_reruns()
+    with OthersCpu() as others:
+        with chromium() as browser:
+            cold = []
+            for attempt in range(1, COLD_STARTS + 1):
+                step(f"{tag}cold start {attempt}/{COLD_STARTS}")
+                cold.append(cold_start(browser))
+            step(f"{tag}app: page load, {CLICKS} clicks, second page load")
+            app = bench_app(browser, geometry)
+            step(f"{tag}bare page: page load and {CLICKS} clicks")
+            bare = bench_bare(browser)
+            step(f"{tag}phone: app page load and {CLICKS} taps at 390 px")
+            phone = bench_app(browser, geometry, touch=True)
+            step(f"{tag}phone: bare page and {CLICKS} taps")
+            phone_bare = bench_bare(browser, touch=True)
+            browser_version = browser.version
+        step(f"{tag}server reruns through AppTest ({RERUNS} each)")
+        reruns = bench_reruns()
     seconds = time.perf_counter() - started
     results = build_results(browser_version, app, bare, phone, phone_bare, cold, reruns)
     results["meta"] |= {
         "bench_seconds": round(seconds, 1),
-        "cpu_share_used_by_others": round(others_busy(cpu_before, seconds), 3),
+        "cpu_share_used_by_others": round(others.share(), 3),
         "load_at_start": at_start,
         "load_at_end": machine_load(),
     }
@@ -957,7 +1016,7 @@ def header(meta: dict[str, Any]) -> str:
         f"Meridian Map bench  {meta['when']}  {meta['cpus']} CPUs  streamlit {meta['streamlit']}  "
         f"chromium {meta['chromium']}\n"
         f"machine load: other processes used {start['others_cpu_share']:.0%} of the CPUs in the second before the "
-        f"run, {meta['cpu_share_used_by_others']:.0%} during it (those still alive at its end), "
+        f"run, {meta['cpu_share_used_by_others']:.0%} during it, "
         f"{end['others_cpu_share']:.0%} in the second after; load average {start['loadavg_1min']:.2f} at start, "
         f"{end['loadavg_1min']:.2f} at end"
     )

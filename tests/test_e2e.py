@@ -32,6 +32,7 @@ from meridian_map.testing import (
     page_to_figure,
     running_app,
     scroll_into_view,
+    tap_and_wait,
     wait_for_app,
 )
 
@@ -103,15 +104,8 @@ def panel(page: Page) -> Any:
     return page.locator(".st-key-explanation")
 
 
-def touch(page: Page, x: float, y: float) -> None:
-    """Tap a point of the figure with a finger, and wait until the app has taken it in."""
-    page.touchscreen.tap(*scroll_into_view(page, x, y))
-    page.wait_for_timeout(400)  # two taps closer than this are a double tap (zoom)
-    wait_for_app(page)
-
-
 def press(page: Page, device: str, x: float, y: float) -> None:
-    (touch if device == "phone" else click_and_wait)(page, x, y)
+    (tap_and_wait if device == "phone" else click_and_wait)(page, x, y)
 
 
 # -- choosing areas ---------------------------------------------------------------------------
@@ -148,7 +142,6 @@ def test_clicks_add_regions_and_a_second_click_removes_one(
 def test_click_off_the_body_selects_nothing(page: Page, exported: dict[str, Any]) -> None:
     x_range = exported["views"]["posterior"]["x_range"]
     click_figure(page, x_range[0] + 1.0, 100.0)  # beside the hip, outside the silhouette
-    page.wait_for_timeout(400)
     click_figure(page, 0.0, 30.0)  # between the calves
     page.wait_for_timeout(600)
     wait_for_app(page)
@@ -235,19 +228,45 @@ def test_clicks_0_3_cm_either_side_of_a_border_select_each_side(
         wait_for_regions(page, [first, second])
 
 
-@pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize(("view", "count"), [("posterior", 32), ("lateral", 20), ("anterior", 27)])
 def test_a_click_at_the_deepest_spot_of_every_region_selects_it(
-    browser: Browser, server: str, exported: dict[str, Any], view: str, count: int, device: str
+    browser: Browser, server: str, exported: dict[str, Any], view: str, count: int
 ) -> None:
-    with opened(browser, f"{server}/?view={view}", **DEVICES[device]) as page:
+    with opened(browser, f"{server}/?view={view}") as page:
         chosen: list[str] = []
         for region in (r for r in exported["regions"] if r["view"] == view):
-            press(page, device, *region["deepest"])
+            click_and_wait(page, *region["deepest"])
             chosen.append(region["id"])
-            assert url_regions(page) == chosen, f"{device}: {region['deepest']} did not select {region['id']}"
+            assert url_regions(page) == chosen, f"{region['deepest']} did not select {region['id']}"
             assert map_state(page)["regions"] == ",".join(chosen)
         assert len(chosen) == count
+
+
+def catch_clicks(page: Page) -> None:
+    """From now on the map's clicks are kept in the page instead of sent to the app, so that a
+    hundred of them take seconds; the shading still follows each one."""
+    page.evaluate("() => { window.__clicks = []; window.meridianMap.maps.body_map.trigger ="
+                  " (name, payload) => window.__clicks.push(payload); }")  # fmt: skip
+
+
+@pytest.mark.parametrize("view", ["posterior", "lateral", "anterior"])
+def test_a_tap_at_the_deepest_spot_of_every_region_picks_it_on_a_phone(
+    browser: Browser, server: str, exported: dict[str, Any], view: str
+) -> None:
+    """Taps with a finger at 390 px; the taps the app takes in are tested with real round trips
+    above (borders, add and remove)."""
+    regions = [r for r in exported["regions"] if r["view"] == view]
+    with opened(browser, f"{server}/?view={view}", **PHONE) as page:
+        catch_clicks(page)
+        for region in regions:
+            px, py = scroll_into_view(page, *region["deepest"])
+            page.evaluate("() => { window.meridianMap.maps.body_map.lastTap = null; }")  # a new single tap
+            page.touchscreen.tap(px, py)
+            shaded = map_state(page)["regions"].split(",")
+            assert region["id"] in shaded, (region["id"], shaded)
+        clicks: list[dict[str, Any]] = page.evaluate("() => window.__clicks")
+    assert [c["region"] for c in clicks] == [r["id"] for r in regions]
+    assert all(c["view"] == view for c in clicks)
 
 
 def test_the_highlight_is_drawn_before_the_panel_answers(page: Page, exported: dict[str, Any]) -> None:
@@ -478,11 +497,7 @@ def test_a_click_on_the_true_spot_of_every_locate_point_scores_zero(
     ]
     assert len(askable) > 20
     with opened(browser, f"{server}/?view={view}") as page:
-        page.evaluate(
-            "(map) => { const m = window.meridianMap.maps.body_map; window.__clicks = [];"
-            " m.trigger = (name, payload) => window.__clicks.push(payload); }",
-            MAP,
-        )
+        catch_clicks(page)
         for code in askable:
             px, py = scroll_into_view(page, *shown.positions[code][-1])
             page.evaluate("() => { window.meridianMap.maps.body_map.lastTap = null; }")  # a new single click

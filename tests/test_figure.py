@@ -166,3 +166,18 @@ def test_a_click_is_read_with_its_ids_checked_against_the_view(atlas: ResolvedAt
 )  # fmt: skip
 def test_a_malformed_or_stale_click_is_dropped(atlas: ResolvedAtlas, payload: object) -> None:
     assert read_click(payload, atlas) is None
+
+
+def test_the_page_loads_a_plotly_bundle_that_draws_every_trace_of_the_drawing(atlas: ResolvedAtlas) -> None:
+    """The browser gets Plotly's basic bundle (bar, pie, scatter); the drawing must need nothing else,
+    and the bundle must be of the plotly.js major version the installed plotly package writes for."""
+    from plotly.offline import get_plotlyjs_version
+
+    from meridian_map.ui.serve import PLOTLY_ROUTE, bundle_version
+
+    for view in atlas.views.values():
+        for selection in (Selection(), Selection(labels="hanzi", landmarks=True), Selection(plain=True)):
+            kinds = {trace.get("type", "scatter") for trace in drawing(view, selection)["figure"]["data"]}
+            assert kinds == {"scatter"}
+    assert bundle_version().split(".")[0] == get_plotlyjs_version().split(".")[0]
+    assert bundle_version() in PLOTLY_ROUTE  # a new bundle gets a new address, past any browser's cache

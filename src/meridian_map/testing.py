@@ -180,6 +180,7 @@ def scroll_into_view(page: Page, x: float, y: float) -> tuple[float, float]:
 def click_figure(page: Page, x: float, y: float) -> None:
     """Scroll it into view if need be, then click a point of the figure, as a person would."""
     px, py = scroll_into_view(page, x, y)
+    _not_a_double_click(page, px, py)
     page.mouse.move(px, py)
     page.mouse.click(px, py)
 
@@ -187,14 +188,29 @@ def click_figure(page: Page, x: float, y: float) -> None:
 def click_and_wait(page: Page, x: float, y: float, timeout: float = 15_000) -> None:
     """Click the figure and wait until the app has taken the click in (when it sent one)."""
     click_figure(page, x, y)
-    clicked = time.perf_counter()
     wait_for_app(page, timeout)
-    # The next click must not make a double click of this one (that zooms, as it would for a person).
-    page.wait_for_timeout(max(0.0, DOUBLE_CLICK_GAP_MS - (time.perf_counter() - clicked) * 1000))
 
 
-# Two clicks closer together than this are a double click (zoom); tests leave a gap as a person would.
-DOUBLE_CLICK_GAP_MS = 400
+def tap_and_wait(page: Page, x: float, y: float, timeout: float = 15_000) -> None:
+    """Tap a point of the figure with a finger, and wait until the app has taken it in."""
+    px, py = scroll_into_view(page, x, y)
+    _not_a_double_click(page, px, py)
+    page.touchscreen.tap(px, py)
+    wait_for_app(page, timeout)
+
+
+# Two clicks or taps closer than this in time and space are a double click (zoom), as for a person.
+DOUBLE_CLICK_MS = 400
+DOUBLE_CLICK_PX = 40
+_last_press: dict[int, tuple[float, float, float]] = {}
+
+
+def _not_a_double_click(page: Page, px: float, py: float) -> None:
+    """Wait, if need be, so that this press is not taken with the last one for a double click."""
+    last = _last_press.get(id(page))
+    if last is not None and abs(px - last[0]) + abs(py - last[1]) < DOUBLE_CLICK_PX:
+        page.wait_for_timeout(max(0.0, DOUBLE_CLICK_MS - (time.perf_counter() - last[2]) * 1000))
+    _last_press[id(page)] = (px, py, time.perf_counter())
 
 
 def fingers(page: Page, paths: Sequence[Sequence[tuple[float, float]]]) -> None:

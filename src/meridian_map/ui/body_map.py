@@ -47,6 +47,11 @@ def _drawing(_atlas: ResolvedAtlas, atlas_key: str, view: str, shown: Selection)
     return {"id": MAP_KEY, "drawing": diagram.drawing(_atlas, shown), "plotly_url": PLOTLY_ROUTE}
 
 
+def warm_drawing(atlas: ResolvedAtlas, selection: Selection) -> None:
+    shown = atlas.on(selection.view)
+    _drawing(shown, shown.file, shown.view, diagram.drawing_selection(selection))
+
+
 def body_map(atlas: ResolvedAtlas, selection: Selection, ack: int, on_click: Callable[[], None]) -> None:
     """Mount (or update) the diagram for this view and selection."""
     drawing = _drawing(atlas, atlas.file, atlas.view, diagram.drawing_selection(selection))

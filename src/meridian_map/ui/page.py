@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import datetime
-from functools import cache, partial
+from functools import partial
 from pathlib import Path
 
 import streamlit as st
-from PIL import Image, ImageDraw
 
 from meridian_map.atlas import ResolvedAtlas, data_path, open_atlas
 from meridian_map.content import ContentError
@@ -26,7 +25,7 @@ from meridian_map.profile import matching_summary, reason
 from meridian_map.search import search_points
 
 from . import modes, state
-from .body_map import body_map, preload
+from .body_map import body_map, preload, warm_drawing
 from .text import safe
 
 
@@ -36,21 +35,29 @@ def _load(path: str, modified: float) -> ResolvedAtlas | ContentError:
         atlas = open_atlas(path)
     except ContentError as error:
         return error
-    for view in atlas.views.values():
-        _ = view.anchors  # computed once here, not on the first drawing
     return atlas
 
 
-@cache
-def _icon() -> Image.Image:
-    """The tab's icon, drawn here: a Material icon name would make the browser fetch it from a font host."""
-    icon = Image.new("RGBA", (64, 64), (0, 0, 0, 0))
-    draw = ImageDraw.Draw(icon)
-    draw.ellipse((2, 2, 62, 62), fill="#0072B2")
-    draw.line((32, 12, 32, 52), fill="white", width=6)
-    draw.line((20, 26, 44, 26), fill="white", width=4)
-    draw.line((22, 40, 42, 40), fill="white", width=4)
-    return icon
+def _loaded() -> ResolvedAtlas | ContentError:
+    path = data_path()
+    modified = Path(path).stat().st_mtime if Path(path).exists() else 0.0
+    return _load(str(path), modified)
+
+
+def warm() -> None:
+    """Fill the caches a first visit needs (called beside the server as it starts)."""
+    loaded = _loaded()
+    if not isinstance(loaded, ContentError):
+        warm_drawing(loaded, Selection())
+
+
+# The tab's icon, inline: a Material icon name makes the browser fetch it from a font host, and an
+# image is served as a media file that the page fetched again on every rerun.
+ICON = (
+    "data:image/svg+xml,<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 64 64'>"
+    "<circle cx='32' cy='32' r='30' fill='%230072B2'/>"
+    "<path d='M32 12v40M20 26h24M22 40h20' stroke='white' stroke-width='5' stroke-linecap='round'/></svg>"
+)
 
 
 def main() -> None:
@@ -58,14 +65,12 @@ def main() -> None:
     folded = st.query_params.get("mode") == "patient"
     st.set_page_config(
         page_title="Meridian Map",
-        page_icon=_icon(),
+        page_icon=ICON,
         layout="wide",
         initial_sidebar_state="collapsed" if folded else "auto",
     )
     preload()
-    path = data_path()
-    modified = Path(path).stat().st_mtime if Path(path).exists() else 0.0
-    loaded = _load(str(path), modified)
+    loaded = _loaded()
     st.title("Meridian Map")
     if isinstance(loaded, ContentError):
         _content_problems(loaded)

@@ -126,6 +126,7 @@ class BodyMap {
 
   // -- drawing ------------------------------------------------------------------------------
   async draw(drawing, plotlyUrl) {
+    performance.mark("meridian-map:drawing-received");
     this.drawing = drawing;
     let Plotly;
     try {
@@ -135,6 +136,7 @@ class BodyMap {
       this.message.textContent = "The drawing could not be loaded. Choose areas from the list above instead.";
       return;
     }
+    performance.mark("meridian-map:plotly-ready");
     if (this.drawing !== drawing) return; // a newer drawing came in while plotly.js loaded
     const key = JSON.stringify([drawing.view, drawing.figure.layout.height]);
     if (this.drawnKey && this.drawnKey[0] !== drawing.view) this.zoom = null; // a new view starts whole
@@ -156,6 +158,7 @@ class BodyMap {
     });
     this.key = key;
     this.afterDraw();
+    performance.mark("meridian-map:drawn");
     this.root.dataset.drawn = String((Number(this.root.dataset.drawn) || 0) + 1);
   }
 

@@ -4,6 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 DATA   ?= data/meridians.yaml
 APT_PACKAGES := chromium fonts-noto-cjk
+# axe-core, for the accessibility checks of the browser tests (from npm; Debian's npm when none is there)
+AXE := $(VENV)/npm/node_modules/axe-core/axe.min.js
 
 .DEFAULT_GOAL := help
 .PHONY: help run test check bench screenshots schema vendor system-packages clean
@@ -22,6 +24,11 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $@
 
+$(AXE): | $(VENV)/.installed
+	@command -v npm >/dev/null || { if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends npm; }
+	npm install --silent --no-audit --no-fund --prefix $(VENV)/npm axe-core@4
+
 system-packages: ## install Debian's chromium and CJK fonts when missing (needs root)
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -38,7 +45,7 @@ check: $(VENV)/.installed-test ## lint, type-check and validate the content
 	$(BIN)/mypy
 	$(BIN)/python -m meridian_map validate $(DATA)
 
-test: $(VENV)/.installed-test system-packages check ## the whole suite: unit, app and browser tests
+test: $(VENV)/.installed-test $(AXE) system-packages check ## the whole suite: unit, app and browser tests
 	$(BIN)/python -m pytest -q
 
 bench: $(VENV)/.installed-test system-packages ## print speed figures (click latency, rerun time, bytes, cold start)

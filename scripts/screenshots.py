@@ -7,7 +7,8 @@ from collections.abc import Callable
 
 from playwright.sync_api import Page
 
-from meridian_map.testing import MAP, ROOT, chromium, fingers, running_app, wait_for_app
+from meridian_map import open_atlas
+from meridian_map.testing import MAP, ROOT, chromium, figure_to_page, fingers, running_app, wait_for_app
 
 ASSETS = ROOT / "assets"
 SHOTS = {
@@ -25,17 +26,19 @@ SHOTS = {
     "screenshot-phone": ("?regions=neck_right", (390, 844)),
     "screenshot-phone-patient": ("?mode=patient&regions=lower_back_left", (390, 844)),
     "screenshot-phone-student": ("?mode=student&seed=12&labels=code&regions=lower_back_left", (390, 844)),
-    "screenshot-phone-zoomed": ("?view=lateral&channels=GB&point=GB20", (390, 844)),
+    "screenshot-phone-zoomed": ("?view=lateral&channels=GB", (390, 844)),
 }
 
 
 def zoom_on_the_head(page: Page) -> None:
-    """Two fingers spread over the side view's head, where the Gallbladder's 20 head points sit."""
-    page.locator(f"{MAP} .mm-stage").scroll_into_view_if_needed()
-    head = page.locator(f"{MAP} circle.mm-ring").first.bounding_box()  # GB20, ringed
-    assert head is not None
-    x, y = head["x"] + head["width"] / 2 + 10, head["y"] + head["height"] / 2 - 12
-    fingers(page, [[(x - 20 - 8 * i, y) for i in range(11)], [(x + 20 + 8 * i, y) for i in range(11)]])
+    """Two fingers spread over the side view's head (at GB8, above the ear), where the Gallbladder's
+    20 head points sit: three times larger."""
+    page.locator(f"{MAP} .mm-toolbar").evaluate("(bar) => bar.scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(300)
+    x, y = figure_to_page(page, *open_atlas().on("lateral").positions["GB8"][0])
+    fingers(page, [[(x - 20 - 4 * i, y) for i in range(11)], [(x + 20 + 4 * i, y) for i in range(11)]])
+    fingers(page, [[(x, y + 15 * i) for i in range(14)]])  # one finger drags the head down into view
+    page.locator(f"{MAP} .mm-toolbar").evaluate("(bar) => bar.scrollIntoView({block: 'start'})")
 
 
 ACTIONS: dict[str, Callable[[Page], None]] = {"screenshot-phone-zoomed": zoom_on_the_head}

@@ -23,6 +23,7 @@ from meridian_map.regions import region_at
 from meridian_map.testing import (
     MAP,
     PLOT,
+    ROOT,
     chromium,
     click_and_wait,
     click_figure,
@@ -585,3 +586,30 @@ def test_search_works_at_phone_width(browser: Browser, server: str) -> None:
         assert result.bounding_box()["height"] >= 36  # a finger-sized target  # type: ignore[index]
         result.click()
         page.wait_for_function("() => location.search.includes('point=BL23')", timeout=15_000)
+
+
+# -- accessibility -------------------------------------------------------------------------------
+AXE = ROOT / ".venv" / "npm" / "node_modules" / "axe-core" / "axe.min.js"  # make test installs it
+
+
+def axe_violations(page: Page, selector: str) -> list[dict[str, Any]]:
+    """axe-core's violations inside one element, with their impact."""
+    page.add_script_tag(path=str(AXE))
+    found: list[dict[str, Any]] = page.evaluate(
+        """async (selector) => (await axe.run(document.querySelector(selector), {resultTypes: ['violations']}))
+            .violations.map((v) => ({id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' '))}))""",
+        selector,
+    )
+    return found
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_the_diagram_has_no_serious_accessibility_violation(
+    browser: Browser, server: str, exported: dict[str, Any], device: str
+) -> None:
+    with opened(browser, f"{server}/?regions=lower_back_left&point=BL23", **DEVICES[device]) as page:
+        page.get_by_role("listbox", name="Body diagram", exact=False).focus()
+        page.keyboard.press("ArrowDown")
+        page.get_by_role("button", name="Zoom in").click()
+        serious = [v for v in axe_violations(page, MAP) if v["impact"] in ("serious", "critical")]
+        assert serious == []

@@ -15,7 +15,7 @@ const MAX_ZOOM = 8;
 // A point marker takes clicks this far past its drawn edge: a little for a mouse, more for a finger.
 const HIT_SLOP_PX = { mouse: 2, pen: 2, touch: 6 };
 
-export function loadPlotly(url) {
+function loadPlotly(url) {
   if (window.Plotly) return Promise.resolve(window.Plotly);
   registry.plotly ??= new Promise((resolve, reject) => {
     const script = document.createElement("script");
@@ -53,7 +53,7 @@ class BodyMap {
     this.id = id;
     this.root = root;
     this.drawing = null;
-    this.drawnKey = null;
+    this.drawnView = null;
     this.state = null; // the highlight on screen: Python's, or a click's prediction of it
     this.confirmed = null; // the last highlight Python sent
     this.sent = 0; // clicks sent; Python echoes the last one it took in as `ack`
@@ -138,9 +138,8 @@ class BodyMap {
     }
     performance.mark("meridian-map:plotly-ready");
     if (this.drawing !== drawing) return; // a newer drawing came in while plotly.js loaded
-    const key = JSON.stringify([drawing.view, drawing.figure.layout.height]);
-    if (this.drawnKey && this.drawnKey[0] !== drawing.view) this.zoom = null; // a new view starts whole
-    this.drawnKey = [drawing.view];
+    if (this.drawnView !== drawing.view) this.zoom = null; // a new view starts whole
+    this.drawnView = drawing.view;
     const layout = structuredClone(drawing.figure.layout);
     layout.height = this.fittedHeight();
     layout.autosize = true;
@@ -156,7 +155,6 @@ class BodyMap {
       displayModeBar: false,
       responsive: false,
     });
-    this.key = key;
     this.afterDraw();
     performance.mark("meridian-map:drawn");
     this.root.dataset.drawn = String((Number(this.root.dataset.drawn) || 0) + 1);

@@ -303,3 +303,15 @@ def test_explore_gives_a_link_to_share_for_every_view(query: dict[str, str], exp
     links = [m.value for m in app.markdown if "Link to this view" in m.value]
     assert len(links) == 1 and expected in links[0]
     assert ("view=lateral" in links[0]) == (query.get("view") == "lateral")
+
+
+def test_a_zoom_in_the_link_reaches_the_diagram_and_stays_in_the_link() -> None:
+    app = start(zoom="-10,10,80,120", regions="sacrum")
+    assert component_data(app, "body_map_highlight")["highlight"]["zoom"] == [-10.0, 10.0, 80.0, 120.0]
+    assert app.query_params["zoom"] == "-10,10,80,120"
+    app.segmented_control(key="view_select").set_value("lateral").run()  # another view starts whole
+    assert component_data(app, "body_map_highlight")["highlight"]["zoom"] is None
+    assert "zoom" not in app.query_params
+    broken = start(zoom="1,2,three,4")
+    assert "zoom '1,2,three,4'" in " ".join(i.value for i in broken.info)
+    assert component_data(broken, "body_map_highlight")["highlight"]["zoom"] is None

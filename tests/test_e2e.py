@@ -387,6 +387,21 @@ def test_zoom_in_and_out_with_buttons_keeps_markers_legible_and_resets(page: Pag
     assert x_span(page) == pytest.approx(full, rel=0.001)
 
 
+def test_the_zoom_lives_in_the_link(browser: Browser, server: str) -> None:
+    with opened(browser, f"{server}/?regions=sacrum") as page:
+        page.get_by_role("button", name="Zoom in").click()
+        page.wait_for_function("() => new URLSearchParams(location.search).has('zoom')", timeout=15_000)
+        wait_for_app(page)
+        zoomed_span, link = x_span(page), page.url
+        page.reload()  # the same link restores the same part of the drawing
+        wait_for_app(page)
+        expect(page.locator(f"{MAP} [data-testid='stBidiComponentRegular']")).to_have_attribute("data-zoom", "1.60")
+        assert x_span(page) == pytest.approx(zoomed_span, abs=0.2)
+        assert url_regions(page) == ["sacrum"] and page.url == link
+        page.get_by_role("button", name="Reset zoom").click()
+        page.wait_for_function("() => !new URLSearchParams(location.search).has('zoom')", timeout=15_000)
+
+
 def test_a_double_click_zooms_in_on_the_spot_and_a_drag_pans(page: Page, exported: dict[str, Any]) -> None:
     spot = inside(exported, "sacrum")
     px, py = scroll_into_view(page, *spot)

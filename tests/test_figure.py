@@ -181,3 +181,33 @@ def test_the_page_loads_a_plotly_bundle_that_draws_every_trace_of_the_drawing(at
             assert kinds == {"scatter"}
     assert bundle_version().split(".")[0] == get_plotlyjs_version().split(".")[0]
     assert bundle_version() in PLOTLY_ROUTE  # a new bundle gets a new address, past any browser's cache
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("-10,10,80,120", (-10.0, 10.0, 80.0, 120.0)),
+        ([-10.04, 10.06, 80, 120], (-10.0, 10.1, 80.0, 120.0)),  # kept to a millimetre
+        ("10,-10,80,120", None),  # backwards
+        ("1,2,3", None),
+        ("a,b,c,d", None),
+        ("nan,1,2,3", None),
+        ("-1e9,1,2,3", None),
+        ([True, 2, 3, 4], None),
+        (None, None),
+        ({"x": 1}, None),
+    ],
+)
+def test_a_zoom_is_read_from_the_link_or_the_component_or_dropped(value: object, expected: object) -> None:
+    from meridian_map.diagram import read_zoom, zoom_text
+
+    assert read_zoom(value) == expected
+    if expected is not None:
+        assert read_zoom(zoom_text(expected)) == expected  # type: ignore[arg-type]
+
+
+def test_the_zoom_is_part_of_the_highlight_not_the_drawing(atlas: ResolvedAtlas) -> None:
+    zoomed = Selection(zoom=(-10.0, 10.0, 80.0, 120.0))
+    assert drawing_selection(zoomed) == drawing_selection(Selection())
+    assert highlight(atlas, zoomed)["zoom"] == [-10.0, 10.0, 80.0, 120.0]
+    assert highlight(atlas, Selection())["zoom"] is None

@@ -43,8 +43,8 @@ def drawing_selection(selection: Selection) -> Selection:
     Student labels name only the key points of what is chosen, so with labels on the chosen areas,
     point and channel shape the drawing too; otherwise a click never changes it."""
     if selection.labels:
-        return replace(selection, quiz_region=None)
-    return replace(selection, regions=(), point=None, focus=None, quiz_region=None)
+        return replace(selection, quiz_region=None, zoom=None)
+    return replace(selection, regions=(), point=None, focus=None, quiz_region=None, zoom=None)
 
 
 def drawing(atlas: ResolvedAtlas, selection: Selection) -> dict[str, Any]:
@@ -112,6 +112,7 @@ def highlight(atlas: ResolvedAtlas, selection: Selection) -> dict[str, Any]:
         "calm": selection.plain,
         # A point to locate: a click anywhere is an answer, read where it fell.
         "locate": selection.answer_for is not None,
+        "zoom": list(selection.zoom) if selection.zoom else None,
     }
 
 
@@ -157,3 +158,36 @@ def _card(atlas: ResolvedAtlas, code: str, selection: Selection) -> Card:
 
 def _card_json(card: Card) -> dict[str, Any]:
     return {"title": card.title, "lines": list(card.lines)}
+
+
+Zoom = tuple[float, float, float, float]
+ZOOM_LIMIT_CM = 500.0  # far past any body: a zoom outside it is no zoom of this drawing
+
+
+def read_zoom(value: object) -> Zoom | None:
+    """The part of the drawing shown, from the component ([x0, x1, y0, y1]) or the link ("x0,x1,y0,y1"),
+    or None for the whole drawing and for anything malformed."""
+    parts: list[object]
+    if isinstance(value, str):
+        parts = list(value.split(","))
+    elif isinstance(value, list | tuple):
+        parts = list(value)
+    else:
+        return None
+    if len(parts) != 4:
+        return None
+    numbers: list[float] = []
+    for part in parts:
+        try:
+            number = float(part)  # type: ignore[arg-type]
+        except (TypeError, ValueError, OverflowError):
+            return None
+        if isinstance(part, bool) or not math.isfinite(number) or abs(number) > ZOOM_LIMIT_CM:
+            return None
+        numbers.append(round(number, 1))
+    x0, x1, y0, y1 = numbers
+    return (x0, x1, y0, y1) if x0 < x1 and y0 < y1 else None
+
+
+def zoom_text(zoom: Zoom) -> str:
+    return ",".join(f"{v:g}" for v in zoom)

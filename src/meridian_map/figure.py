@@ -58,6 +58,7 @@ class Selection:
     quiz_point: str | None = None  # a point to name: ringed, without its card
     quiz_region: str | None = None  # a region to ask about: highlighted
     plain: bool = False  # the treatment room: no codes, and only the points that matter to the chosen areas
+    zoom: tuple[float, float, float, float] | None = None  # the part shown (x0, x1, y0, y1 cm), when zoomed in
 
 
 @dataclass(frozen=True)

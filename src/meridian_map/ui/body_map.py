@@ -52,15 +52,27 @@ def warm_drawing(atlas: ResolvedAtlas, selection: Selection) -> None:
     _drawing(shown, shown.file, shown.view, diagram.drawing_selection(selection))
 
 
-def body_map(atlas: ResolvedAtlas, selection: Selection, ack: int, on_click: Callable[[], None]) -> None:
-    """Mount (or update) the diagram for this view and selection."""
+def body_map(
+    atlas: ResolvedAtlas,
+    selection: Selection,
+    acks: tuple[int, int],
+    on_click: Callable[[], None],
+    on_zoom: Callable[[], None],
+) -> None:
+    """Mount (or update) the diagram for this view and selection; `acks` are the last click and
+    zoom the state took in, echoed so that the map can tell its own news from stale answers."""
     drawing = _drawing(atlas, atlas.file, atlas.view, diagram.drawing_selection(selection))
-    highlight = diagram.highlight(atlas, selection) | {"ack": ack}
+    highlight = diagram.highlight(atlas, selection) | {"ack": acks[0], "zoom_ack": acks[1]}
     draw, carry = _components()
     carry(key="body_map_highlight", data={"target": MAP_KEY, "highlight": highlight}, height=0)
-    draw(key=MAP_KEY, data=drawing, on_click_change=on_click)
+    draw(key=MAP_KEY, data=drawing, on_click_change=on_click, on_zoom_change=on_zoom)
 
 
 def last_click() -> object:
     """The click the component sent, as its callback sees it."""
     return (st.session_state.get(MAP_KEY) or {}).get("click")
+
+
+def last_zoom() -> object:
+    """The zoom the component reported: {"ranges": [x0, x1, y0, y1] or None, "seq": n}."""
+    return (st.session_state.get(MAP_KEY) or {}).get("zoom")

@@ -193,7 +193,13 @@ def _diagram(atlas: ResolvedAtlas) -> None:
     )
     selection = state.current()
     shown = atlas.on(selection.view)
-    body_map(shown, selection, state.map_ack(), on_click=partial(state.on_map_click, shown))
+    body_map(
+        shown,
+        selection,
+        (state.map_ack(), state.zoom_ack()),
+        on_click=partial(state.on_map_click, shown),
+        on_zoom=state.on_map_zoom,
+    )
 
 
 def _panel(atlas: ResolvedAtlas) -> None:

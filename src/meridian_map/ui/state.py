@@ -18,11 +18,11 @@ import streamlit as st
 
 from meridian_map import quiz
 from meridian_map.atlas import ResolvedAtlas
-from meridian_map.diagram import read_click
+from meridian_map.diagram import Zoom, read_click, read_zoom, zoom_text
 from meridian_map.figure import Selection
 from meridian_map.model import CHANNEL_IDS, VIEW_IDS, ViewId
 
-from .body_map import last_click
+from .body_map import last_click, last_zoom
 
 REGIONS = "regions"
 CHANNELS = "channels"
@@ -43,6 +43,8 @@ REVIEWING = "_quiz_reviewing"  # the index of the question whose answer is on sc
 URL_WRITTEN = "_url_written"
 NOTICES = "_notices"
 MAP_ACK = "_map_ack"  # the last click the body map sent that the state took in
+ZOOM = "zoom"  # (view, the part of its drawing shown) when zoomed in: another view starts whole
+ZOOM_ACK = "_zoom_ack"  # the last zoom the body map sent that the state took in
 REGION_WIDGET = "region_select"
 
 
@@ -62,6 +64,7 @@ class UrlState:
     labels: str | None = None
     landmarks: bool = False
     ignored: tuple[str, ...] = field(default=())
+    zoom: Zoom | None = None
 
 
 def parse_url(params: Mapping[str, str], atlas: ResolvedAtlas) -> UrlState:
@@ -89,8 +92,13 @@ def parse_url(params: Mapping[str, str], atlas: ResolvedAtlas) -> UrlState:
         ignored.append(f"seed '{seed_text}'")
     labels = _single(params, "labels", {"code", "pinyin", "hanzi"}, ignored)
     landmarks = params.get("landmarks", "") == "1"
+    zoom = read_zoom(params[ZOOM]) if params.get(ZOOM) else None
+    if params.get(ZOOM) and zoom is None:
+        ignored.append(f"zoom '{params[ZOOM]}'")
     ordered_channels = tuple(c for c in CHANNEL_IDS if c in channels)
-    return UrlState(tuple(regions), ordered_channels, point, focus, view, mode, seed, labels, landmarks, tuple(ignored))
+    return UrlState(
+        tuple(regions), ordered_channels, point, focus, view, mode, seed, labels, landmarks, tuple(ignored), zoom
+    )
 
 
 def _single(params: Mapping[str, str], name: str, known: set[str], ignored: list[str]) -> str | None:
@@ -113,6 +121,8 @@ def to_url(selection: Selection) -> dict[str, str]:
         params[FOCUS] = selection.focus
     if selection.view != "posterior":
         params[VIEW] = selection.view
+    if selection.zoom:
+        params[ZOOM] = zoom_text(selection.zoom)
     mode = st.session_state.get(MODE, "explore")
     if mode != "explore":
         params[MODE] = mode
@@ -139,7 +149,13 @@ def current() -> Selection:
         quiz_point=_asked("name", "code") if student else None,
         quiz_region=_asked("channel", "region") if student else None,
         plain=st.session_state.get(MODE) == "patient",
+        zoom=_zoom_on(st.session_state.get(VIEW, "posterior")),
     )
+
+
+def _zoom_on(view: ViewId) -> Zoom | None:
+    zoomed = st.session_state.get(ZOOM)
+    return zoomed[1] if zoomed and zoomed[0] == view else None
 
 
 def _asked(kind: str, field_name: str) -> str | None:
@@ -156,6 +172,7 @@ def _apply(selection: Selection) -> None:
     st.session_state[POINT] = selection.point
     st.session_state[FOCUS] = selection.focus
     st.session_state[VIEW] = selection.view
+    st.session_state[ZOOM] = (selection.view, selection.zoom) if selection.zoom else None
 
 
 def sync_from_url(atlas: ResolvedAtlas) -> None:
@@ -164,7 +181,7 @@ def sync_from_url(atlas: ResolvedAtlas) -> None:
     if st.session_state.get(URL_WRITTEN) == params:
         return
     parsed = parse_url(params, atlas)
-    _apply(Selection(parsed.regions, parsed.channels, parsed.point, parsed.focus, parsed.view))
+    _apply(Selection(parsed.regions, parsed.channels, parsed.point, parsed.focus, parsed.view, zoom=parsed.zoom))
     st.session_state[MODE] = parsed.mode
     st.session_state[LABELS_WIDGET] = parsed.labels
     st.session_state[LANDMARKS_WIDGET] = parsed.landmarks
@@ -315,6 +332,21 @@ def jump_to(code: str, view: ViewId) -> None:
 
 def map_ack() -> int:
     return int(st.session_state.get(MAP_ACK, 0))
+
+
+def zoom_ack() -> int:
+    return int(st.session_state.get(ZOOM_ACK, 0))
+
+
+def on_map_zoom() -> None:
+    """The diagram was zoomed, panned or reset: keep the part shown (it goes into the link)."""
+    value = last_zoom()
+    if not isinstance(value, dict) or value.get("view") != st.session_state.get(VIEW, "posterior"):
+        return  # malformed, or from a view no longer shown
+    seq = value.get("seq")
+    st.session_state[ZOOM_ACK] = seq if isinstance(seq, int) and not isinstance(seq, bool) else 0
+    zoom = read_zoom(value.get("ranges"))
+    st.session_state[ZOOM] = (st.session_state.get(VIEW, "posterior"), zoom) if zoom else None
 
 
 def on_map_click(atlas: ResolvedAtlas) -> None:

@@ -57,6 +57,7 @@ class BodyMap {
     this.state = null; // the highlight on screen: Python's, or a click's prediction of it
     this.confirmed = null; // the last highlight Python sent
     this.sent = 0; // clicks sent; Python echoes the last one it took in as `ack`
+    this.zoomsSent = 0; // likewise for zooms (`zoom_ack`): the part shown goes into the link
     this.zoom = null; // {x: [x0, x1], y: [y0, y1]} while zoomed in
     this.pointers = new Map();
     this.gesture = null;
@@ -231,6 +232,16 @@ class BodyMap {
     // A click sent since that rerun began is still on its way: keep showing its prediction.
     if ((highlight.ack ?? 0) < this.sent && this.state?.predicted) return;
     this.apply(highlight);
+    this.adoptZoom(highlight);
+  }
+
+  // The link's zoom (a page opened from it, Back): taken unless a zoom of ours is still on its way.
+  adoptZoom(highlight) {
+    if (!this.xaxis || (highlight.zoom_ack ?? 0) < this.zoomsSent) return;
+    const wanted = highlight.zoom;
+    const shown = this.zoom ? [...this.zoom.x, ...this.zoom.y] : null;
+    const same = wanted === null ? shown === null : shown !== null && wanted.every((v, i) => Math.abs(v - shown[i]) < 0.15);
+    if (!same) this.setRanges(wanted && wanted.slice(0, 2), wanted && wanted.slice(2), { quiet: true });
   }
 
   emphasis(state) {
@@ -555,7 +566,8 @@ class BodyMap {
     this.setRanges(null);
   }
 
-  setRanges(x, y) {
+  // Show these ranges (clamped to the drawing, at most MAX_ZOOM in); unless `quiet`, tell Python.
+  setRanges(x, y, { quiet = false } = {}) {
     const full = this.full;
     let ranges = null;
     if (x) {
@@ -584,6 +596,10 @@ class BodyMap {
       this.afterDraw();
       this.root.dataset.zoom = ranges ? ((full.x[1] - full.x[0]) / (ranges.x[1] - ranges.x[0])).toFixed(2) : "1";
     });
+    if (!quiet && this.setState) {
+      const payload = { view: this.drawing.view, ranges: ranges && [...ranges.x, ...ranges.y], seq: ++this.zoomsSent };
+      this.setState("zoom", payload);
+    }
   }
 
   // -- keyboard -----------------------------------------------------------------------------
@@ -656,7 +672,7 @@ class BodyMap {
   }
 }
 
-export default function mount({ data, parentElement, setTriggerValue }) {
+export default function mount({ data, parentElement, setTriggerValue, setStateValue }) {
   // Called again with the same element whenever the drawing changes: the map is made once.
   let map = parentElement.__bodyMap;
   if (!map) {
@@ -665,5 +681,6 @@ export default function mount({ data, parentElement, setTriggerValue }) {
   }
   registry.maps[data.id] = map;
   map.trigger = setTriggerValue;
+  map.setState = setStateValue;
   map.draw(data.drawing, data.plotly_url);
 }

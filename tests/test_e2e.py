@@ -496,9 +496,13 @@ def test_a_locate_question_is_scored_in_cun_from_a_real_click(
         quiz = page.locator(".st-key-quiz")
         expect(quiz).to_contain_text("Score: 0 of 0")
         point = next(p for c in exported["channels"] for p in c["points"] if p["code"] == question.code)
-        click_and_wait(page, *point["positions"][question.view][-1])  # the true spot, from the export
+        x, y = point["positions"][question.view][-1]  # the true spot, from the export
+        click_and_wait(page, x, y)
         expect(quiz).to_contain_text("Score: 1 of 1")
         expect(quiz).to_contain_text(f"Right: you clicked 0.0 B-cun from {question.code}")
+        # The answer stays marked where the click fell, beside the ringed true spot.
+        expect(page.locator(f"{MAP} path.mm-mark")).to_have_count(1)
+        expect(page.locator(f"{MAP} circle.mm-ring")).not_to_have_count(0)
 
 
 @pytest.mark.parametrize("view", ["posterior", "lateral", "anterior"])
@@ -628,3 +632,52 @@ def test_the_diagram_has_no_serious_accessibility_violation(
         page.get_by_role("button", name="Zoom in").click()
         serious = [v for v in axe_violations(page, MAP) if v["impact"] in ("serious", "critical")]
         assert serious == []
+
+
+def test_quick_clicks_on_several_areas_all_count(page: Page, exported: dict[str, Any]) -> None:
+    """Clicks that come while the app is still answering are merged by Streamlit; none is lost."""
+    regions = ["upper_back_left", "mid_back_right", "sacrum", "buttock_left", "lower_back_right"]
+    for region in regions:
+        px, py = scroll_into_view(page, *inside(exported, region))
+        page.mouse.click(px, py)
+        page.wait_for_timeout(60)
+    wait_for_app(page)
+    page.wait_for_timeout(300)
+    wait_for_app(page)
+    assert sorted(url_regions(page)) == sorted(regions)
+    assert sorted(map_state(page)["regions"].split(",")) == sorted(regions)
+
+
+def test_another_view_starts_whole_and_so_does_the_way_back(page: Page) -> None:
+    page.get_by_role("button", name="Zoom in").click()
+    page.wait_for_function("() => new URLSearchParams(location.search).has('zoom')", timeout=15_000)
+    for view in ("Side (right)", "Back"):
+        page.get_by_role("radio", name=view).click()
+        wait_for_app(page)
+        page.wait_for_timeout(300)
+        assert "zoom=" not in page.url
+        assert map_state(page)["zoom"] == "1"
+
+
+def test_a_zoom_survives_a_resize_of_the_window(browser: Browser, server: str, exported: dict[str, Any]) -> None:
+    with opened(browser, server, viewport={"width": 900, "height": 900}) as page:
+        full = x_span(page)
+        page.set_viewport_size({"width": 1400, "height": 1000})
+        page.wait_for_timeout(600)
+        wide = page.evaluate("(plot) => document.querySelector(plot)._fullLayout.yaxis.range", PLOT)
+        assert wide[1] - wide[0] < 190  # the body fills the height again: no empty band left from the narrow shape
+        page.get_by_role("button", name="Zoom in").click()
+        page.wait_for_function("() => new URLSearchParams(location.search).has('zoom')", timeout=15_000)
+        wait_for_app(page)
+        centre = page.evaluate(
+            "(plot) => { const r = document.querySelector(plot)._fullLayout.yaxis.range; return (r[0] + r[1]) / 2; }",
+            PLOT,
+        )
+        page.set_viewport_size({"width": 1200, "height": 900})
+        page.wait_for_timeout(600)
+        after = page.evaluate("(plot) => document.querySelector(plot)._fullLayout.yaxis.range", PLOT)
+        assert (after[0] + after[1]) / 2 == pytest.approx(centre, abs=1.0)  # still zoomed on the same spot
+        assert after[1] - after[0] < (wide[1] - wide[0]) / 1.3
+        assert full > 0
+        click_and_wait(page, *inside(exported, "sacrum"))
+        wait_for_regions(page, ["sacrum"])

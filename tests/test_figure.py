@@ -112,8 +112,10 @@ def test_point_cards_are_plain_text(atlas: ResolvedAtlas) -> None:
 
 def test_left_and_right_are_labelled_as_the_patients_own(atlas: ResolvedAtlas) -> None:
     figure = build_figure(atlas, Selection())
-    texts = {a.text: a.x for a in figure.layout.annotations}
-    assert texts["Patient's <b>LEFT</b>"] < 0 < texts["Patient's <b>RIGHT</b>"]
+    texts = {a.text: (a.xref, a.x, a.xanchor) for a in figure.layout.annotations}
+    # At the plot's own edges, so they never run into each other on a narrow screen.
+    assert texts["Patient's <b>LEFT</b>"] == ("paper", 0.0, "left")
+    assert texts["Patient's <b>RIGHT</b>"] == ("paper", 1.0, "right")
 
 
 def test_the_treatment_room_is_calm_and_names_points_without_codes(atlas: ResolvedAtlas) -> None:
@@ -211,3 +213,10 @@ def test_the_zoom_is_part_of_the_highlight_not_the_drawing(atlas: ResolvedAtlas)
     assert drawing_selection(zoomed) == drawing_selection(Selection())
     assert highlight(atlas, zoomed)["zoom"] == [-10.0, 10.0, 80.0, 120.0]
     assert highlight(atlas, Selection())["zoom"] is None
+
+
+def test_a_click_names_the_areas_it_leaves_chosen_so_merged_clicks_lose_nothing(atlas: ResolvedAtlas) -> None:
+    payload = {"view": "posterior", "x": 0.0, "y": 100.0, "region": "sacrum", "seq": 5,
+               "regions": ["neck_left", "sacrum", "sacrum", "knee_right", 7, "no_such_area"]}  # fmt: skip
+    click = read_click(payload, atlas)
+    assert click is not None and click.regions == ("neck_left", "sacrum")  # this view's, once each

@@ -43,8 +43,8 @@ def drawing_selection(selection: Selection) -> Selection:
     Student labels name only the key points of what is chosen, so with labels on the chosen areas,
     point and channel shape the drawing too; otherwise a click never changes it."""
     if selection.labels:
-        return replace(selection, quiz_region=None, zoom=None)
-    return replace(selection, regions=(), point=None, focus=None, quiz_region=None, zoom=None)
+        return replace(selection, quiz_region=None, zoom=None, mark=None)
+    return replace(selection, regions=(), point=None, focus=None, quiz_region=None, zoom=None, mark=None)
 
 
 def drawing(atlas: ResolvedAtlas, selection: Selection) -> dict[str, Any]:
@@ -113,6 +113,7 @@ def highlight(atlas: ResolvedAtlas, selection: Selection) -> dict[str, Any]:
         # A point to locate: a click anywhere is an answer, read where it fell.
         "locate": selection.answer_for is not None,
         "zoom": list(selection.zoom) if selection.zoom else None,
+        "mark": list(selection.mark) if selection.mark else None,
     }
 
 
@@ -125,6 +126,7 @@ class MapClick:
     region: str | None = None  # the region under it
     point: str | None = None  # the point marker under it
     seq: int = 0  # the component's count of clicks sent, echoed back to it as `ack`
+    regions: tuple[str, ...] = ()  # the areas of this view the click leaves chosen, as the map shows them
 
 
 def read_click(payload: object, atlas: ResolvedAtlas) -> MapClick | None:
@@ -141,8 +143,12 @@ def read_click(payload: object, atlas: ResolvedAtlas) -> MapClick | None:
     point = payload.get("point")
     region = region if isinstance(region, str) and region in atlas.region_shapes else None
     point = point if isinstance(point, str) and point in atlas.positions else None
+    listed = payload.get("regions")
+    known = [r for r in listed if isinstance(r, str) and r in atlas.region_shapes] if isinstance(listed, list) else []
+    chosen = tuple(dict.fromkeys(known))
     kind: ClickKind = "point" if point else "region" if region else "off"
-    return MapClick(kind, (float(x), float(y)), region, point, seq if isinstance(seq, int) else 0)  # type: ignore[arg-type]
+    count = seq if isinstance(seq, int) and not isinstance(seq, bool) else 0
+    return MapClick(kind, (float(x), float(y)), region, point, count, chosen)  # type: ignore[arg-type]
 
 
 def _serving_channels(atlas: ResolvedAtlas, region_id: str) -> set[str]:

@@ -59,6 +59,7 @@ class Selection:
     quiz_region: str | None = None  # a region to ask about: highlighted
     plain: bool = False  # the treatment room: no codes, and only the points that matter to the chosen areas
     zoom: tuple[float, float, float, float] | None = None  # the part shown (x0, x1, y0, y1 cm), when zoomed in
+    mark: XY | None = None  # where the student clicked for the locate answer on screen
 
 
 @dataclass(frozen=True)
@@ -152,18 +153,19 @@ def build_figure(atlas: ResolvedAtlas, selection: Selection, height: int | None 
 SIDE_LABELS = {
     # Left and right are the patient's own: on a back view, their left is on our left.
     "posterior": ("Patient's <b>LEFT</b>", "Patient's <b>RIGHT</b>"),
-    "lateral": ("<b>Back</b> · patient's RIGHT side", "<b>Front</b>"),
+    "lateral": ("<b>Back</b> · patient's right side", "<b>Front</b>"),
     "anterior": ("Patient's <b>RIGHT</b>", "Patient's <b>LEFT</b>"),
 }
 
 
 def _side_labels(view: ViewId, x_range: list[float], y_range: list[float]) -> list[dict[str, Any]]:
-    common = {"y": y_range[1] - 1.0, "yanchor": "top", "showarrow": False,
+    # At the plot's own edges (paper coordinates), so they stay apart however narrow it is drawn.
+    common = {"y": y_range[1] - 1.0, "yanchor": "top", "showarrow": False, "xref": "paper",
               "font": {"size": 14, "color": MUTED_TEXT}}  # fmt: skip
     left, right = SIDE_LABELS[view]
     return [
-        {**common, "x": x_range[0] + 0.5, "xanchor": "left", "text": left},
-        {**common, "x": x_range[1] - 0.5, "xanchor": "right", "text": right},
+        {**common, "x": 0.0, "xanchor": "left", "text": left},
+        {**common, "x": 1.0, "xanchor": "right", "text": right},
     ]
 
 

@@ -40,11 +40,13 @@ LANDMARKS_WIDGET = "landmarks_toggle"
 QUIZ = "_quiz"
 QUIZ_FEEDBACK = "_quiz_feedback"  # (right?, text) for the answer on screen
 REVIEWING = "_quiz_reviewing"  # the index of the question whose answer is on screen
+ANSWER_MARK = "_answer_mark"  # where the student clicked for a locate answer on screen
 URL_WRITTEN = "_url_written"
 NOTICES = "_notices"
 MAP_ACK = "_map_ack"  # the last click the body map sent that the state took in
 ZOOM = "zoom"  # (view, the part of its drawing shown) when zoomed in: another view starts whole
 ZOOM_ACK = "_zoom_ack"  # the last zoom the body map sent that the state took in
+ACTED = "_acted"  # this run answers a click or zoom on the diagram (so the URL it brings may be stale)
 REGION_WIDGET = "region_select"
 
 
@@ -150,6 +152,7 @@ def current() -> Selection:
         quiz_region=_asked("channel", "region") if student else None,
         plain=st.session_state.get(MODE) == "patient",
         zoom=_zoom_on(st.session_state.get(VIEW, "posterior")),
+        mark=st.session_state.get(ANSWER_MARK) if student and st.session_state.get(REVIEWING) is not None else None,
     )
 
 
@@ -176,9 +179,12 @@ def _apply(selection: Selection) -> None:
 
 
 def sync_from_url(atlas: ResolvedAtlas) -> None:
-    """Adopt the URL when it changed from the outside (first load, a link, Back)."""
+    """Adopt the URL when it changed from the outside (first load, a link, Back).
+
+    Not in a run that a click on the diagram started: its request can carry the address from
+    before the last run's answer reached the browser, and adopting that would undo clicks."""
     params = {k: st.query_params[k] for k in st.query_params}
-    if st.session_state.get(URL_WRITTEN) == params:
+    if st.session_state.pop(ACTED, False) or st.session_state.get(URL_WRITTEN) == params:
         return
     parsed = parse_url(params, atlas)
     _apply(Selection(parsed.regions, parsed.channels, parsed.point, parsed.focus, parsed.view, zoom=parsed.zoom))
@@ -264,7 +270,15 @@ def current_question(
 
 def _show_view(view: ViewId) -> None:
     # Before the view control is drawn in this run, so it shows the view the diagram is on.
-    st.session_state[VIEW] = st.session_state[VIEW_WIDGET] = view
+    _set_view(view)
+    st.session_state[VIEW_WIDGET] = view
+
+
+def _set_view(view: ViewId) -> None:
+    """Show another view; it starts whole (a zoom belongs to the drawing it was made on)."""
+    if st.session_state.get(VIEW, "posterior") != view:
+        st.session_state[ZOOM] = None
+    st.session_state[VIEW] = view
 
 
 def _record(questions: tuple[quiz.Question, ...], index: int, result: quiz.Result, feedback: str) -> None:
@@ -276,6 +290,7 @@ def _record(questions: tuple[quiz.Question, ...], index: int, result: quiz.Resul
 
 
 def next_question() -> None:
+    st.session_state[ANSWER_MARK] = None
     st.session_state[REVIEWING] = None
     st.session_state[QUIZ_FEEDBACK] = None
     st.session_state[POINT] = None
@@ -304,7 +319,7 @@ def new_round(seed: int) -> None:
 
 def on_view_chosen() -> None:
     # A segmented control can be emptied by clicking the active option: keep the current view then.
-    st.session_state[VIEW] = st.session_state[VIEW_WIDGET] or st.session_state.get(VIEW, "posterior")
+    _set_view(st.session_state[VIEW_WIDGET] or st.session_state.get(VIEW, "posterior"))
 
 
 def on_focus_chosen() -> None:
@@ -327,7 +342,7 @@ def choose_point(code: str | None) -> None:
 def jump_to(code: str, view: ViewId) -> None:
     """Open a point on the view that shows it (a search result)."""
     st.session_state[POINT] = code
-    st.session_state[VIEW] = view
+    _set_view(view)
 
 
 def map_ack() -> int:
@@ -344,6 +359,7 @@ def on_map_zoom() -> None:
     if not isinstance(value, dict) or value.get("view") != st.session_state.get(VIEW, "posterior"):
         return  # malformed, or from a view no longer shown
     seq = value.get("seq")
+    st.session_state[ACTED] = True
     st.session_state[ZOOM_ACK] = seq if isinstance(seq, int) and not isinstance(seq, bool) else 0
     zoom = read_zoom(value.get("ranges"))
     st.session_state[ZOOM] = (st.session_state.get(VIEW, "posterior"), zoom) if zoom else None
@@ -355,6 +371,7 @@ def on_map_click(atlas: ResolvedAtlas) -> None:
     click = read_click(last_click(), atlas)
     if click is None:
         return
+    st.session_state[ACTED] = True
     st.session_state[MAP_ACK] = click.seq
     asked = st.session_state.get("_question")
     reviewing = st.session_state.get(REVIEWING) is not None
@@ -367,18 +384,16 @@ def on_map_click(atlas: ResolvedAtlas) -> None:
         )
         _record(asked_round(), index, result, feedback)
         st.session_state[POINT] = question.code
+        st.session_state[ANSWER_MARK] = result.clicked  # shown with the true spot until the next question
         return
-    regions = list(st.session_state.get(REGIONS, []))
     if click.point:
         st.session_state[POINT] = click.point
-        # Someone who clicks a point usually means "it hurts here": light up that area too.
-        if click.region and click.region not in regions:
-            regions.append(click.region)
-    elif click.region in regions:
-        regions.remove(click.region)
-    elif click.region:
-        regions.append(click.region)
-    st.session_state[REGIONS] = regions
+    # The click names the areas it leaves chosen on this view (a point's area is added: who clicks a
+    # point usually means "it hurts here"). Clicks that came while the app was busy are folded into
+    # the last one by Streamlit, and this way none of them is lost.
+    current = list(st.session_state.get(REGIONS, []))
+    kept = [r for r in current if r not in atlas.region_shapes or r in click.regions]
+    st.session_state[REGIONS] = kept + [r for r in click.regions if r not in kept]
 
 
 def asked_round() -> tuple[quiz.Question, ...]:

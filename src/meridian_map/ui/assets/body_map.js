@@ -139,7 +139,10 @@ class BodyMap {
     }
     performance.mark("meridian-map:plotly-ready");
     if (this.drawing !== drawing) return; // a newer drawing came in while plotly.js loaded
-    if (this.drawnView !== drawing.view) this.zoom = null; // a new view starts whole
+    if (this.drawnView !== drawing.view) {
+      this.zoom = null; // a new view starts whole (Python clears its zoom too)
+      this.root.dataset.zoom = "1";
+    }
     this.drawnView = drawing.view;
     const layout = structuredClone(drawing.figure.layout);
     layout.height = this.fittedHeight();
@@ -164,7 +167,8 @@ class BodyMap {
   fittedHeight() {
     // The whole body on one screen: at most the figure's own height, at least enough to read.
     const natural = this.drawing.figure.layout.height;
-    return Math.round(Math.max(320, Math.min(natural, window.innerHeight - 64)));
+    // Room is left for the zoom buttons above it and Streamlit's top bar, so both stay in sight.
+    return Math.round(Math.max(320, Math.min(natural, window.innerHeight - 130)));
   }
 
   fit() {
@@ -173,7 +177,24 @@ class BodyMap {
     const width = this.stage.clientWidth;
     if (width === this.fittedWidth && height === this.plot._fullLayout.height) return;
     this.fittedWidth = width;
-    window.Plotly.relayout(this.plot, { height, width }).then(() => this.afterDraw());
+    // The ranges are given again: plotly.js widened one to the old shape, and would keep it.
+    const shown = this.zoom || this.layoutRanges();
+    window.Plotly.relayout(this.plot, { height, width, "xaxis.range": [...shown.x], "yaxis.range": [...shown.y] })
+      .then(() => this.afterDraw());
+  }
+
+  layoutRanges() {
+    const { xaxis, yaxis } = this.drawing.figure.layout;
+    return { x: [...xaxis.range], y: [...yaxis.range] };
+  }
+
+  // The whole drawing as shown at this size: plotly.js widens one of the figure's ranges about its
+  // centre so that centimetres stay square.
+  fullRanges() {
+    const { x, y } = this.layoutRanges();
+    const perPixel = Math.max((x[1] - x[0]) / this.size.w, (y[1] - y[0]) / this.size.h);
+    const around = ([a, b], pixels) => [(a + b) / 2 - (perPixel * pixels) / 2, (a + b) / 2 + (perPixel * pixels) / 2];
+    return { x: around(x, this.size.w), y: around(y, this.size.h) };
   }
 
   // After every plotly.js draw: find what to restyle, and lay the highlight back on.
@@ -185,8 +206,7 @@ class BodyMap {
     this.size = layout._size;
     this.xaxis = layout.xaxis;
     this.yaxis = layout.yaxis;
-    // The whole drawing as shown: plotly.js widens one range to keep centimetres square.
-    if (!this.zoom) this.full = { x: [...layout.xaxis.range], y: [...layout.yaxis.range] };
+    this.full = this.fullRanges();
     const lines = [];
     const markers = [];
     const groups = gd.querySelectorAll(".scatterlayer > g.trace");
@@ -222,7 +242,10 @@ class BodyMap {
     this.topLayer.setAttribute("transform", `translate(${this.size.l},${this.size.t})`);
     this.surface.classList.toggle("mm-zoomed", Boolean(this.zoom));
     if (!this.confirmed && registry.highlights[this.id]) this.confirm(registry.highlights[this.id]);
-    else this.apply(this.state);
+    else {
+      this.apply(this.state);
+      if (this.confirmed) this.adoptZoom(this.confirmed);
+    }
   }
 
   // -- the highlight ------------------------------------------------------------------------
@@ -237,8 +260,11 @@ class BodyMap {
 
   // The link's zoom (a page opened from it, Back): taken unless a zoom of ours is still on its way.
   adoptZoom(highlight) {
-    if (!this.xaxis || (highlight.zoom_ack ?? 0) < this.zoomsSent) return;
+    if (!this.xaxis || highlight.view !== this.drawing.view || (highlight.zoom_ack ?? 0) < this.zoomsSent) return;
     const wanted = highlight.zoom;
+    const asked = JSON.stringify([highlight.view, wanted]);
+    if (asked === this.adopted) return; // taken already (the drawing may show it clamped)
+    this.adopted = asked;
     const shown = this.zoom ? [...this.zoom.x, ...this.zoom.y] : null;
     const same = wanted === null ? shown === null : shown !== null && wanted.every((v, i) => Math.abs(v - shown[i]) < 0.15);
     if (!same) this.setRanges(wanted && wanted.slice(0, 2), wanted && wanted.slice(2), { quiet: true });
@@ -387,6 +413,7 @@ class BodyMap {
     } else {
       regions.push(payload.region);
     }
+    payload.regions = regions; // the areas this click leaves chosen: nothing is lost if clicks are merged
     const rings = payload.point
       ? [{ code: payload.point, colour: this.drawing.style.colours[payload.point.slice(0, 2)] }]
       : base.rings;
@@ -596,6 +623,7 @@ class BodyMap {
       this.afterDraw();
       this.root.dataset.zoom = ranges ? ((full.x[1] - full.x[0]) / (ranges.x[1] - ranges.x[0])).toFixed(2) : "1";
     });
+    if (!quiet) this.adopted = null; // the person moved it: a link's zoom is news again
     if (!quiet && this.setState) {
       const payload = { view: this.drawing.view, ranges: ranges && [...ranges.x, ...ranges.y], seq: ++this.zoomsSent };
       this.setState("zoom", payload);

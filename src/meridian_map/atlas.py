@@ -119,6 +119,10 @@ class ResolvedAtlas:
     def content_of(self, region_id: str) -> Region:
         return self.region_content[self.base_of(region_id)]
 
+    def serving_channels(self, region_id: str) -> list[str]:
+        """The channels that run through or treat a region (every link but "none"), in content order."""
+        return [link.id for link in self.content_of(region_id).channels if link.link != "none"]
+
     def visible_points(self, channel_id: str) -> list[Point]:
         return [p for p in self.atlas.points if p.channel == channel_id and p.code in self.positions]
 

@@ -61,7 +61,7 @@ def drawing(atlas: ResolvedAtlas, selection: Selection) -> dict[str, Any]:
                 "label": shape.label,
                 "polygons": [[list(xy) for xy in polygon] for polygon in shape.polygons],
                 "anchor": list(atlas.anchors[shape.id]),
-                "channels": sorted(_serving_channels(atlas, shape.id)),
+                "channels": sorted(atlas.serving_channels(shape.id)),
                 "points": sorted(atlas.content_of(shape.id).key_points),
             }
             for shape in atlas.regions
@@ -147,12 +147,7 @@ def read_click(payload: object, atlas: ResolvedAtlas) -> MapClick | None:
     known = [r for r in listed if isinstance(r, str) and r in atlas.region_shapes] if isinstance(listed, list) else []
     chosen = tuple(dict.fromkeys(known))
     kind: ClickKind = "point" if point else "region" if region else "off"
-    count = seq if isinstance(seq, int) and not isinstance(seq, bool) else 0
-    return MapClick(kind, (float(x), float(y)), region, point, count, chosen)  # type: ignore[arg-type]
-
-
-def _serving_channels(atlas: ResolvedAtlas, region_id: str) -> set[str]:
-    return {link.id for link in atlas.content_of(region_id).channels if link.link != "none"}
+    return MapClick(kind, (float(x), float(y)), region, point, _count(seq), chosen)  # type: ignore[arg-type]
 
 
 def _card(atlas: ResolvedAtlas, code: str, selection: Selection) -> Card:
@@ -193,6 +188,19 @@ def read_zoom(value: object) -> Zoom | None:
         numbers.append(round(number, 1))
     x0, x1, y0, y1 = numbers
     return (x0, x1, y0, y1) if x0 < x1 and y0 < y1 else None
+
+
+def read_zoom_report(payload: object, view: str) -> tuple[Zoom | None, int] | None:
+    """The zoom the component reported ({"view", "ranges", "seq"}): the part shown (None: whole) and
+    its count, or None when malformed or from a view no longer shown."""
+    if not isinstance(payload, Mapping) or payload.get("view") != view:
+        return None
+    return read_zoom(payload.get("ranges")), _count(payload.get("seq"))
+
+
+def _count(value: object) -> int:
+    """A count the component sent, or 0 (a bool is no count)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 def zoom_text(zoom: Zoom) -> str:

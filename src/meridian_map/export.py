@@ -75,7 +75,7 @@ def _region(resolved: ResolvedAtlas, region_id: str) -> dict[str, Any]:
         "label": shape.label,
         "side": shape.side,
         "view": resolved.view,
-        "channels": [link.id for link in content.channels if link.link != "none"],
+        "channels": resolved.serving_channels(region_id),
         "points": list(content.key_points),
         "polygons": [[list(xy) for xy in polygon] for polygon in shape.polygons],
         "anchor": list(resolved.anchors[shape.id]),

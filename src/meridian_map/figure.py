@@ -76,9 +76,8 @@ def emphasis(atlas: ResolvedAtlas, selection: Selection) -> Emphasis:
     channels: set[str] = set()
     points: set[str] = set()
     for region_id in selection.regions:
-        content = atlas.content_of(region_id)
-        channels |= {link.id for link in content.channels if link.link != "none"}
-        points |= set(content.key_points)
+        channels |= set(atlas.serving_channels(region_id))
+        points |= set(atlas.content_of(region_id).key_points)
     if selection.point:
         channels.add(selection.point[:2])
         points.add(selection.point)

@@ -18,7 +18,7 @@ import streamlit as st
 
 from meridian_map import quiz
 from meridian_map.atlas import ResolvedAtlas
-from meridian_map.diagram import Zoom, read_click, read_zoom, zoom_text
+from meridian_map.diagram import Zoom, read_click, read_zoom, read_zoom_report, zoom_text
 from meridian_map.figure import Selection
 from meridian_map.model import CHANNEL_IDS, VIEW_IDS, ViewId
 
@@ -355,14 +355,14 @@ def zoom_ack() -> int:
 
 def on_map_zoom() -> None:
     """The diagram was zoomed, panned or reset: keep the part shown (it goes into the link)."""
-    value = last_zoom()
-    if not isinstance(value, dict) or value.get("view") != st.session_state.get(VIEW, "posterior"):
-        return  # malformed, or from a view no longer shown
-    seq = value.get("seq")
+    view = st.session_state.get(VIEW, "posterior")
+    report = read_zoom_report(last_zoom(), view)
+    if report is None:
+        return
+    zoom, count = report
     st.session_state[ACTED] = True
-    st.session_state[ZOOM_ACK] = seq if isinstance(seq, int) and not isinstance(seq, bool) else 0
-    zoom = read_zoom(value.get("ranges"))
-    st.session_state[ZOOM] = (st.session_state.get(VIEW, "posterior"), zoom) if zoom else None
+    st.session_state[ZOOM_ACK] = count
+    st.session_state[ZOOM] = (view, zoom) if zoom else None
 
 
 def on_map_click(atlas: ResolvedAtlas) -> None:

@@ -63,7 +63,7 @@ class BodyMap {
     this.gesture = null;
     this.lastTap = null;
     this.active = null; // the region the keyboard is on
-    this.index = { lines: [], points: [], markers: [] };
+    this.index = { lines: [], markers: [] };
     this.build();
   }
 
@@ -292,8 +292,7 @@ class BodyMap {
     this.state = state;
     const style = this.drawing.style;
     const focus = this.emphasis(state);
-    const px = ([x, y]) => `${this.xaxis.l2p(x).toFixed(1)},${this.yaxis.l2p(y).toFixed(1)}`;
-    const path = (polygons) => polygons.map((p) => `M${p.map(px).join("L")}Z`).join("");
+    const path = (polygons) => this.pathOf(polygons);
 
     const shapes = [];
     for (const served of state.served) {
@@ -350,14 +349,15 @@ class BodyMap {
     this.root.dataset.predicted = state.predicted ? "1" : "0";
   }
 
+  // SVG path data for polygons in figure centimetres, in the plot area's pixels.
+  pathOf(polygons) {
+    const px = ([x, y]) => `${this.xaxis.l2p(x).toFixed(1)},${this.yaxis.l2p(y).toFixed(1)}`;
+    return polygons.map((p) => `M${p.map(px).join("L")}Z`).join("");
+  }
+
   drawTop() {
     const extra = [];
-    const outline = (region, className) => {
-      const d = region.polygons
-        .map((p) => `M${p.map(([x, y]) => `${this.xaxis.l2p(x)},${this.yaxis.l2p(y)}`).join("L")}Z`)
-        .join("");
-      return element("svg:path", className, { d });
-    };
+    const outline = (region, className) => element("svg:path", className, { d: this.pathOf(region.polygons) });
     if (this.hovered) extra.push(outline(this.hovered, "mm-hover"));
     if (this.active && this.surface.matches(":focus-visible")) extra.push(outline(this.active, "mm-focus"));
     this.topLayer.replaceChildren(...extra, ...(this.rings || []));

@@ -87,12 +87,12 @@ def test_no_yaml_is_loaded_unsafely() -> None:
 
 
 def test_export_carries_every_point_with_its_views(exported: dict) -> None:  # type: ignore[type-arg]
-    assert set(exported["views"]) == {"posterior", "lateral", "anterior"}
+    assert set(exported["views"]) == {"posterior", "lateral", "anterior", "medial"}
     points = [p for c in exported["channels"] for p in c["points"]]
     assert len(points) == 167 and all(p["positions"] for p in points)
     ki1 = next(p for p in points if p["code"] == "KI1")
-    assert set(ki1["positions"]) == {"anterior"}
-    gb34 = next(p for p in points if p["code"] == "GB34")
-    assert set(gb34["positions"]) == {"posterior", "lateral"} and len(gb34["positions"]["lateral"]) == 1
+    assert set(ki1["positions"]) == {"anterior", "medial"}
+    gb34 = next(p for p in points if p["code"] == "GB34")  # in front of the fibula: not seen from behind
+    assert set(gb34["positions"]) == {"lateral"} and len(gb34["positions"]["lateral"]) == 1
     views = {r["view"] for r in exported["regions"]}
-    assert views == {"posterior", "lateral", "anterior"}
+    assert views == {"posterior", "lateral", "anterior", "medial"}

@@ -107,10 +107,12 @@ def test_the_gallbladder_channel_can_be_followed_whole_on_the_side_view(atlas: R
     assert not any(code.startswith("KI") for code in side.positions)  # the Kidney channel is not on this view
 
 
-def test_the_kidney_channel_can_be_followed_whole_on_the_front_view(atlas: ResolvedAtlas) -> None:
-    front = atlas.on("anterior")
-    assert all(f"KI{n}" in front.positions for n in range(1, 28))
-    up_the_trunk = [front.positions[f"KI{n}"][0][1] for n in range(10, 28)]
+def test_the_kidney_channel_can_be_followed_whole_on_the_inner_leg_and_front_views(atlas: ResolvedAtlas) -> None:
+    inner, front = atlas.on("medial"), atlas.on("anterior")
+    assert list(inner.positions) == [f"KI{n}" for n in range(1, 12)]
+    (leg,) = inner.surface_lines("KI")
+    assert len(leg) == 11
+    up_the_trunk = [front.positions[f"KI{n}"][0][1] for n in range(11, 28)]
     assert up_the_trunk == sorted(up_the_trunk)
     # On the front view the patient's left is on the viewer's right: left first, at positive x.
     (left_x, _), (right_x, _) = front.positions["KI16"]

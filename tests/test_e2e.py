@@ -512,9 +512,7 @@ def test_a_click_on_the_true_spot_of_every_locate_point_scores_zero(
     """Every point a locate round can ask on this view: the click is read where it fell (the clicks
     are caught in the page rather than sent, so that 100-odd of them take seconds)."""
     shown = atlas.on(view)  # type: ignore[arg-type]
-    askable = [
-        code for code in shown.positions if atlas.points[code].region not in LOCATE_EXCLUDED_REGIONS
-    ]
+    askable = [code for code in shown.positions if atlas.points[code].region not in LOCATE_EXCLUDED_REGIONS]
     assert len(askable) > 20
     with opened(browser, f"{server}/?view={view}") as page:
         catch_clicks(page)

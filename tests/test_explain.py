@@ -25,7 +25,7 @@ def test_a_placement_reads_as_a_landmark_and_a_distance(
     assert expected in str(describe_placement(atlas.on(view), code))  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("view", ["posterior", "lateral", "anterior"])
+@pytest.mark.parametrize("view", ["posterior", "lateral", "anterior", "medial"])
 def test_no_description_shows_an_identifier(atlas: ResolvedAtlas, view: str) -> None:
     shown = atlas.on(view)  # type: ignore[arg-type]
     for code in shown.positions:
@@ -83,4 +83,17 @@ def test_landmarks_read_as_anatomy(atlas: ResolvedAtlas) -> None:
         "From the 5th intercostal space, 2 B-cun lateral (B-cun here: midline to nipple = 4)."
     )
     assert describe_placement(posterior, "KI10") == "At the medial end of the popliteal crease."
-    assert "anterior superior iliac spine (ASIS)" in str(describe_placement(atlas.on("lateral"), "GB23"))
+    assert "anterior superior iliac spine (ASIS)" in str(describe_placement(atlas.on("lateral"), "GB28"))
+    # Measured across with one bone and along with another: both are named.
+    assert describe_placement(anterior, "KI13") == (
+        "From the umbilicus, 3 B-cun below, 0.5 B-cun lateral "
+        "(B-cun here: pubic symphysis to umbilicus = 5; midline to nipple = 4)."
+    )
+    assert (
+        describe_placement(atlas.on("medial"), "KI5")
+        == "From KI3, 1 B-cun below (B-cun here: medial malleolus to medial condyle of the tibia = 13)."
+    )
+    assert describe_placement(anterior, "GB15") == (
+        "From the anterior hairline, 0.5 B-cun above, directly in line with the pupil "
+        "(B-cun here: anterior hairline to vertex = 5)."
+    )

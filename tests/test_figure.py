@@ -55,7 +55,7 @@ def test_the_drawing_is_small_and_carries_every_region_polygon(atlas: ResolvedAt
         shape = atlas.region_shapes[region["id"]]
         assert region["polygons"] == [[list(xy) for xy in p] for p in shape.polygons]
         content = atlas.content_of(region["id"])
-        assert region["points"] == sorted(content.key_points)
+        assert region["points"] == sorted(content.all_points)
         assert set(region["channels"]) == {c.id for c in content.channels if c.link != "none"}
 
 

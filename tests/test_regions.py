@@ -49,7 +49,7 @@ def test_paired_regions_split_left_and_right(atlas: ResolvedAtlas) -> None:
         ("BL20", 0, "mid_back_left"),
         ("BL60", 1, "heel_and_ankle_right"),
         ("BL37", 0, "back_of_thigh_left"),
-        ("GB31", 1, "side_of_thigh_right"),
+        ("KI7", 0, "calf_left"),
         ("BL32", 0, "sacrum"),
     ],
 )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -172,7 +172,7 @@ class ResolvedAtlas:
         return [shape.id for shape in self.regions if shape.base_id in bases]
 
     def regions_for_point(self, code: str) -> list[str]:
-        bases = {r.id for r in self.atlas.regions if code in r.key_points}
+        bases = {r.id for r in self.atlas.regions if code in r.all_points}
         return [shape.id for shape in self.regions if shape.base_id in bases]
 
 
@@ -201,9 +201,12 @@ def _resolve_view(
 ) -> tuple[BodyModel, dict[str, tuple[XY, ...]], list[RegionShape]]:
     atlas, source, view = loaded.atlas, loaded.source, body.view
     positions: dict[str, tuple[XY, ...]] = {}
+    measured_from = PlacedPoints(body, atlas.points)
     for i, point in enumerate(atlas.points):
         try:
-            placed = body.positions(point)
+            if view in point.views:
+                measured_from[point.code]  # places it, naming any circle of placements from this point
+            placed = body.positions(point, measured_from)
         except PlacementError as error:
             field_name = "between" if isinstance(point.views.get(view), BetweenPlacement) else "landmark"
             problems.append(source.problem(["points", i, "views", view, field_name], str(error)))
@@ -226,6 +229,43 @@ def _resolve_view(
         problems += shape_problems or list(_coverage(body, source, atlas, shapes))
     problems += _deep_pathway_problems(body, source, atlas, positions)
     return body, positions, shapes
+
+
+class PlacedPoints(Mapping[str, XY]):
+    """The points of one view, placed on demand, so that a placement may be measured from any
+    other point on that view ("1 B-cun below KI3"), wherever it comes in the file."""
+
+    def __init__(self, body: BodyModel, points: Iterable[Point]) -> None:
+        self._body = body
+        self._points = {p.code: p for p in points}
+        self._placed: dict[str, XY] = {}
+        self._measuring: list[str] = []
+
+    def __getitem__(self, code: str) -> XY:
+        if code in self._placed:
+            return self._placed[code]
+        point = self._points.get(code)
+        placement = point.views.get(self._body.view) if point else None
+        if placement is None:
+            raise PlacementError(
+                f"{code} is not placed on the {self._body.view} view, so nothing can be measured from it"
+            )
+        if code in self._measuring:
+            raise PlacementError(
+                f"points measured from each other in a circle: {' -> '.join([*self._measuring, code])}"
+            )
+        self._measuring.append(code)
+        try:
+            self._placed[code] = self._body.place(placement, self)
+        finally:
+            self._measuring.pop()
+        return self._placed[code]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._placed)
+
+    def __len__(self) -> int:
+        return len(self._placed)
 
 
 def _position_problems(body: BodyModel, source: SourceMap, i: int, point: Point, placed: list[XY]) -> Iterator[Problem]:

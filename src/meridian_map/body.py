@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from .model import (
+    CODE_PATTERN,
     VERTEBRAL_LEVELS,
     BetweenPlacement,
     LandmarkPlacement,
@@ -44,9 +45,11 @@ STANDARD_LANDMARKS: dict[str, XY] = {
     "vertex": (0.0, 170.0),
     "external_occipital_protuberance": (0.0, 157.8),
     "posterior_hairline": (0.0, 153.0),
+    "occipital_base": (0.0, 156.4),  # the lower edge of the occiput, just above GV16 and GB20: the top of the neck
+    "neck_base": (0.0, 143.3),  # between the C7 and T1 spinous processes: the neck ends, the upper back begins
     "mastoid_process": (5.2, 155.5),
     "acromion": (18.5, 142.5),
-    "scapular_superior_angle": (8.2, 143.4),
+    "scapular_superior_angle": (8.2, STANDARD_LEVELS["T2"]),
     "scapular_spine_root": (7.5, STANDARD_LEVELS["T3"]),
     "scapula_inferior_angle": (9.0, STANDARD_LEVELS["T7"]),
     "glenoid": (15.2, 137.8),
@@ -63,7 +66,7 @@ STANDARD_LANDMARKS: dict[str, XY] = {
     "popliteal_crease": (8.0, 46.0),
     "popliteal_upper": (8.0, 50.5),  # 2 B-cun above the crease: top of the back-of-knee band
     "popliteal_lower": (8.0, 41.2),  # 2 B-cun below the crease
-    "ankle_top": (6.8, 17.0),  # about 4 B-cun above the lateral malleolus
+    "ankle_top": (6.8, 11.1),  # about 1.5 B-cun above the lateral malleolus: where the ankle gives way to the leg
     "popliteal_crease_lateral": (11.6, 46.0),
     "popliteal_crease_medial": (4.4, 46.0),
     "fibula_head": (12.0, 43.2),
@@ -93,7 +96,7 @@ _OUTLINE_RIGHT: tuple[XY, ...] = (
 
 # Faint anatomy that helps the eye: scapulae, iliac crests, sacrum, folds, creases.
 _HINTS_RIGHT: tuple[tuple[XY, ...], ...] = (
-    ((8.2, 143.4), (7.5, 138.25), (7.9, 133.5), (9.0, 129.25), (12.2, 133.0), (15.2, 137.8),
+    ((8.2, 140.5), (7.5, 138.25), (7.9, 133.5), (9.0, 129.25), (12.2, 133.0), (15.2, 137.8),
      (15.8, 140.6), (18.5, 142.5)),  # scapula outline
     ((7.5, 138.25), (11.5, 139.6), (15.5, 141.2), (18.5, 142.5)),  # spine of the scapula
     ((4.6, 97.6), (6.8, 101.8), (9.8, 104.0), (13.0, 104.4), (15.3, 102.6)),  # iliac crest
@@ -123,8 +126,10 @@ LATERAL_LANDMARKS: dict[str, XY] = {
     "mandible_angle": (3.2, 150.5),
     "C7": (-6.8, 145.0),  # the spinous process, on the back edge
     "acromion": (0.5, 142.5),
-    "axilla": (1.0, 131.0),
-    "nipple": (10.9, 127.5),
+    "axilla": (1.0, 136.0),  # the apex of the armpit (the arm is left out)
+    "ics4_mid_axillary": (0.8, 132.1),  # the 4th intercostal space: level with the nipple, as on the front view
+    "nipple": (10.9, 132.1),
+    "ics7_mamillary": (10.2, 123.8),  # the 7th intercostal space below the nipple, as on the front view
     "tip_of_11th_rib": (4.0, 114.5),
     "tip_of_12th_rib": (-2.5, 112.0),
     "umbilicus": (12.6, 106.0),
@@ -138,7 +143,8 @@ LATERAL_LANDMARKS: dict[str, XY] = {
     "patella": (6.6, 47.0),
     "fibula_head": (-1.4, 43.0),
     "popliteal_lower": (-6.5, 41.2),
-    "ankle_top": (-1.0, 17.0),
+    "ankle_top": (-1.0, 11.1),
+    "inguinal_fold": (6.0, 92.5),  # where the belly meets the front of the thigh
     "lateral_malleolus": (-0.6, 7.5),
     "calcaneal_tendon": (-4.6, 8.0),
     "heel": (-6.0, 1.0),
@@ -181,7 +187,7 @@ ANTERIOR_LANDMARKS: dict[str, XY] = {
     "anterior_hairline": (0.0, 166.5),
     "frontal_angle": (5.2, 165.2),  # the corner of the hairline at the temple (ST8)
     "eyebrow_medial_end": (1.5, 161.9),
-    "eyebrow_middle": (3.2, 162.4),
+    "eyebrow_middle": (3.1, 162.4),  # above the pupil
     "inner_canthus": (1.5, 160.4),
     "pupil": (3.1, 160.3),
     "lateral_canthus": (4.6, 160.4),
@@ -199,7 +205,10 @@ ANTERIOR_LANDMARKS: dict[str, XY] = {
     "ics4": (0.0, 132.1),
     "ics5": (0.0, 129.1),
     "nipple": (8.5, 132.1),
+    "ics7_mamillary": (8.5, 123.8),  # the 7th intercostal space on the nipple line (ribs slope down outwards)
+    "clavicle_lower_border": (0.0, 142.8),  # its height beside the sternum
     "xiphoid": (0.0, 125.5),  # the xiphisternal junction
+    "costal_margin_low": (0.0, 122.5),  # the height of the rib margin on the nipple line, below GB24
     "axilla": (16.2, STANDARD_LEVELS["T7"]),
     "arm_gap": (19.5, 87.5),
     "umbilicus": (0.0, 106.0),
@@ -211,7 +220,7 @@ ANTERIOR_LANDMARKS: dict[str, XY] = {
     "popliteal_crease_medial": (4.0, 46.0),
     "tibia_medial_condyle": (4.0, 42.5),
     "popliteal_lower": (8.0, 41.2),
-    "ankle_top": (6.8, 17.0),
+    "ankle_top": (6.8, 11.1),
     "lateral_malleolus": (9.2, 7.5),
     "medial_malleolus": (4.6, 8.6),
     "navicular_tuberosity": (4.4, 3.4),
@@ -228,6 +237,56 @@ _ANTERIOR_HINTS: tuple[tuple[XY, ...], ...] = (
     ((12.6, 99.5), (9.0, 94.5), (4.5, 90.5), (1.2, 88.8)),  # inguinal fold
 )  # fmt: skip
 _NAVEL: tuple[XY, ...] = ((-0.6, 106.0), (0.0, 106.6), (0.6, 106.0), (0.0, 105.4), (-0.6, 106.0))
+
+
+# The inner side of the right leg, seen from the patient's left with the left leg
+# out of the way: the front is on the viewer's LEFT. Written with x forward
+# (anterior) from the same coronal plane as the side view, then turned to the
+# viewer. The pelvis is cut level with the top of the pubic symphysis, so that
+# the Kidney channel can be followed from the sole (KI1) to the groin (KI11).
+_MEDIAL_FORWARD_LANDMARKS: dict[str, XY] = {
+    "pubic_symphysis": (9.8, 88.5),  # its upper border, on the skin of the front
+    "gluteal_fold": (-9.6, 77.5),
+    "crotch": (0.0, 78.6),
+    "popliteal_upper": (-6.4, 50.5),
+    "patella": (6.6, 47.0),
+    "popliteal_crease": (-6.0, 46.0),
+    "popliteal_crease_medial": (-4.8, 46.0),  # beside the semitendinosus tendon
+    "tibia_medial_condyle": (1.5, 42.5),
+    "popliteal_lower": (-6.5, 41.2),
+    "ankle_top": (0.0, 11.1),  # about 1 B-cun above the medial malleolus: where the ankle gives way to the leg
+    "foot_line": (0.0, 4.0),  # below the malleolus: the inner ankle above, the arch of the foot below
+    "medial_malleolus": (0.6, 8.6),
+    "calcaneal_tendon": (-4.4, 8.0),
+    "navicular_tuberosity": (5.2, 3.4),
+    "heel": (-6.0, 1.0),
+    "heel_sole": (-5.0, 0.25),  # the back of the sole
+    "toe_web_sole": (18.5, 0.25),  # under the web between the 2nd and 3rd toes
+}
+_MEDIAL_FORWARD_OUTLINE: tuple[XY, ...] = (
+    (10.7, 92), (10.2, 90), (9.3, 82), (8.5, 70), (7.4, 58), (7.6, 50), (6.5, 44), (5.5, 40), (5.3, 30),
+    (4.7, 20), (4.3, 12), (6.0, 8.2), (11.0, 5.8), (16.0, 3.9), (20.8, 3.0), (22.8, 1.6), (21.8, 0.0),
+    (16.0, 0.0), (11.0, 0.4), (6.0, 0.9), (0.0, 0.5), (-4.0, 0.0), (-6.3, 0.8), (-6.4, 3.5), (-5.1, 8.0),
+    (-4.9, 14), (-6.9, 24), (-7.7, 32), (-7.1, 40), (-6.2, 46), (-6.9, 52), (-8.6, 62), (-9.7, 72),
+    (-10.2, 77.5), (-11.3, 84), (-11.1, 92),
+)  # fmt: skip
+_MEDIAL_FORWARD_HINTS: tuple[tuple[XY, ...], ...] = (
+    ((-0.8, 8.6), (0.6, 10.0), (2.0, 8.6), (0.6, 7.2), (-0.8, 8.6)),  # medial malleolus
+    ((4.6, 50.5), (7.0, 49.0), (7.4, 46.0), (6.0, 43.6)),  # patella
+    ((-6.0, 46.0), (-4.0, 45.8), (-2.5, 46.3)),  # popliteal crease, its inner end
+    ((-3.6, 20.0), (-3.5, 12.0), (-3.8, 4.5)),  # calcaneal tendon, front edge
+    ((3.6, 40.0), (2.2, 30.0), (1.2, 20.0), (1.0, 12.0)),  # medial border of the tibia
+)  # fmt: skip
+
+
+def _toward_viewer(xy: XY) -> XY:
+    """A medial-view point written with x forward, as the viewer sees it (front to the left)."""
+    return (-xy[0], xy[1])
+
+
+MEDIAL_LANDMARKS = {name: _toward_viewer(xy) for name, xy in _MEDIAL_FORWARD_LANDMARKS.items()}
+_MEDIAL_OUTLINE = tuple(_toward_viewer(xy) for xy in reversed(_MEDIAL_FORWARD_OUTLINE))  # still clockwise
+_MEDIAL_HINTS = tuple(tuple(_toward_viewer(xy) for xy in hint) for hint in _MEDIAL_FORWARD_HINTS)
 
 
 # How many B-cun each standard bone measurement spans (WHO 2008 general guidelines).
@@ -248,6 +307,7 @@ LATERAL_SCALE_SPANS: dict[Scale, tuple[str, str, float]] = {
 ANTERIOR_SCALE_SPANS: dict[Scale, tuple[str, str, float]] = {
     Scale.head: ("midline", "frontal_angle", 4.5),  # between the frontal angles: 9
     Scale.scalp: ("anterior_hairline", "vertex", 5.0),  # anterior hairline to GV20: 5
+    Scale.forehead: ("glabella", "anterior_hairline", 3.0),
     Scale.chest: ("midline", "nipple", 4.0),  # between the nipples: 8
     Scale.upper_abdomen: ("umbilicus", "xiphoid", 8.0),
     Scale.lower_abdomen: ("pubic_symphysis", "umbilicus", 5.0),
@@ -255,7 +315,15 @@ ANTERIOR_SCALE_SPANS: dict[Scale, tuple[str, str, float]] = {
     Scale.leg: ("lateral_malleolus", "popliteal_crease", 16.0),
     Scale.leg_medial: ("medial_malleolus", "tibia_medial_condyle", 13.0),
 }
+MEDIAL_SCALE_SPANS: dict[Scale, tuple[str, str, float]] = {
+    Scale.thigh: ("popliteal_crease", "pubic_symphysis", 18.0),
+    Scale.leg_medial: ("medial_malleolus", "tibia_medial_condyle", 13.0),
+}
 _HORIZONTAL_SCALES = {Scale.back, Scale.head, Scale.chest}
+# Scales that measure only along the head and trunk on the back and front views: a
+# sideways offset must be measured across (`across:`), with a bone the standard
+# measures that way. On the limbs one B-cun serves both ways.
+_LENGTHWISE_ONLY = {Scale.scalp, Scale.neck, Scale.forehead, Scale.upper_abdomen, Scale.lower_abdomen}
 
 
 @dataclass(frozen=True)
@@ -269,6 +337,12 @@ class ViewTable:
     mirrored: bool  # the back and front views show both sides; the side view only the right
     horizontal_offset: str  # "outward" (lateral/medial) or "forward" (anterior/posterior)
     right_side_sign: int = 1  # +1 when the patient's right is on the viewer's right (back view)
+    forward_sign: int = 1  # +1 when the front is on the viewer's right (side view), -1 on the medial view
+    # Scales this view does not show the bones of, measured on the view that does (same body).
+    borrowed: dict[Scale, ViewId] = field(default_factory=dict)
+    # Scales that measure across (True) or along (False) the body on this view; others serve both ways.
+    transverse: frozenset[Scale] = frozenset()
+    lengthwise: frozenset[Scale] = frozenset()
 
 
 # Heights that proportions may move; everything between is stretched linearly.
@@ -276,12 +350,24 @@ _ANCHORS = ("floor", "lateral_malleolus", "popliteal_crease", "gluteal_fold", "C
 
 
 VIEW_TABLES: dict[str, ViewTable] = {
-    "posterior": ViewTable(STANDARD_LANDMARKS, _OUTLINE_RIGHT, _HINTS_RIGHT, SCALE_SPANS, True, "outward"),
-    "lateral": ViewTable(LATERAL_LANDMARKS, _LATERAL_OUTLINE, _LATERAL_HINTS, LATERAL_SCALE_SPANS, False, "forward"),
-    "anterior": ViewTable(
-        ANTERIOR_LANDMARKS, _OUTLINE_RIGHT, _ANTERIOR_HINTS, ANTERIOR_SCALE_SPANS, True, "outward", -1
+    "posterior": ViewTable(
+        STANDARD_LANDMARKS, _OUTLINE_RIGHT, _HINTS_RIGHT, SCALE_SPANS, True, "outward",
+        transverse=frozenset({Scale.back, Scale.head}), lengthwise=frozenset({Scale.scalp, Scale.neck}),
     ),
-}
+    "lateral": ViewTable(
+        LATERAL_LANDMARKS, _LATERAL_OUTLINE, _LATERAL_HINTS, LATERAL_SCALE_SPANS, False, "forward",
+        borrowed={Scale.chest: "anterior"},
+    ),
+    "anterior": ViewTable(
+        ANTERIOR_LANDMARKS, _OUTLINE_RIGHT, _ANTERIOR_HINTS, ANTERIOR_SCALE_SPANS, True, "outward", -1,
+        transverse=frozenset({Scale.head, Scale.chest}),
+        lengthwise=frozenset({Scale.scalp, Scale.forehead, Scale.upper_abdomen, Scale.lower_abdomen}),
+    ),
+    "medial": ViewTable(
+        MEDIAL_LANDMARKS, _MEDIAL_OUTLINE, _MEDIAL_HINTS, MEDIAL_SCALE_SPANS, False, "forward", forward_sign=-1,
+        borrowed={Scale.leg: "lateral"},
+    ),
+}  # fmt: skip
 
 
 class PlacementError(ValueError):
@@ -345,8 +431,10 @@ class BodyModel:
             y += 0.6 * (above - y)
         return y
 
-    def anchor(self, name: str) -> XY:
-        """A landmark, or a vertebral level as its point on the midline."""
+    def anchor(self, name: str, points: Mapping[str, XY] | None = None) -> XY:
+        """A landmark, a vertebral level as its point on the midline, or a point placed on this view."""
+        if points is not None and CODE_PATTERN.match(name):
+            return points[name]
         if name in self.landmarks:
             return self.landmarks[name]
         if name in self.levels:
@@ -355,11 +443,19 @@ class BodyModel:
             return (0.0, 0.0)
         raise PlacementError(f"unknown landmark {name!r}")
 
-    def cun(self, scale: Scale) -> float:
-        """Centimetres per B-cun on one scale."""
+    def span(self, scale: Scale) -> tuple[str, str, float]:
+        """The bone measurement behind a scale: from, to, and how many B-cun it spans."""
+        if scale in self.table.borrowed:
+            return BodyModel(self.proportions, self.table.borrowed[scale]).span(scale)
         if scale not in self.table.spans:
             raise PlacementError(f"the {scale.value} scale is not used on the {self.view} view")
-        start, end, span = self.table.spans[scale]
+        return self.table.spans[scale]
+
+    def cun(self, scale: Scale) -> float:
+        """Centimetres per B-cun on one scale."""
+        if scale in self.table.borrowed:
+            return BodyModel(self.proportions, self.table.borrowed[scale]).cun(scale)
+        start, end, span = self.span(scale)
         (x0, y0), (x1, y1) = self.anchor(start), self.anchor(end)
         return abs(x1 - x0 if scale in _HORIZONTAL_SCALES else y1 - y0) / span
 
@@ -428,30 +524,51 @@ class BodyModel:
         return x0 + (y - y0) * (x1 - x0) / (y1 - y0)
 
     # -- placing points ---------------------------------------------------------------------
-    def place(self, placement: Placement) -> XY:
-        """The position of a placement on the patient's right side."""
+    def place(self, placement: Placement, points: Mapping[str, XY] | None = None) -> XY:
+        """The position of a placement on the side the view's table describes.
+
+        `points` holds points already placed on this view (same side), for
+        placements measured from another point ("1 B-cun below KI3")."""
         if isinstance(placement, SpinalPlacement):
             y = self.level_y(placement.level, placement.border)
             return (placement.from_midline * self.cun(placement.scale), y)
         if isinstance(placement, BetweenPlacement):
-            (ax, ay), (bx, by) = (self.anchor(n) for n in placement.between)
+            (ax, ay), (bx, by) = (self.anchor(n, points) for n in placement.between)
             f = placement.fraction
             return (ax + f * (bx - ax), ay + f * (by - ay))
-        return self._place_from_landmark(placement)
+        return self._place_from_landmark(placement, points)
 
-    def _place_from_landmark(self, placement: LandmarkPlacement) -> XY:
-        x, y = self.anchor(placement.landmark)
+    def _check_scales(self, placement: LandmarkPlacement) -> None:
+        table, scale = self.table, placement.scale
+        sideways_scale = placement.across or scale
+        if placement.rise and scale in table.transverse:
+            raise PlacementError(
+                f"the {scale.value} scale measures across the body on the {self.view} view; "
+                "measure 'above'/'below' with a lengthwise scale"
+            )
+        sideways = placement.outward or placement.forward or placement.inset
+        if sideways and sideways_scale in table.lengthwise | _LENGTHWISE_ONLY:
+            raise PlacementError(
+                f"the {sideways_scale.value} scale measures along the body; give 'across' the scale "
+                "for the sideways offset (e.g. chest or head)"
+            )
+
+    def _place_from_landmark(self, placement: LandmarkPlacement, points: Mapping[str, XY] | None) -> XY:
+        x, y = self.anchor(placement.landmark, points)
+        if placement.in_line_with is not None:
+            x = self.anchor(placement.in_line_with, points)[0]
         if placement.scale is None:
             return (x, y)
-        unit = self.cun(placement.scale)
-        y += placement.rise * unit
+        self._check_scales(placement)
+        y += placement.rise * self.cun(placement.scale)
+        unit = self.cun(placement.across or placement.scale)
         forward_view = self.table.horizontal_offset == "forward"
         wrong = placement.outward if forward_view else placement.forward
         wrong_edge = placement.edge in (("lateral", "medial") if forward_view else ("anterior", "posterior"))
         if wrong or wrong_edge:
             allowed = "anterior/posterior" if forward_view else "lateral/medial"
             raise PlacementError(f"on the {self.view} view, offsets and edges are {allowed}")
-        shift = placement.forward if forward_view else placement.outward
+        shift = placement.forward * self.table.forward_sign if forward_view else placement.outward
         if placement.edge is None:
             # Outward is away from the midline; a landmark on the midline moves right.
             return (x + shift * unit, y)
@@ -460,15 +577,19 @@ class BodyModel:
             raise PlacementError(f"no body at the height of {placement.landmark!r} moved by the offset")
         low, high = limb
         inset = placement.inset * unit
-        # On the back view the right side's lateral edge is the larger x; on the side view, the front.
-        return (high - inset, y) if placement.edge in ("lateral", "anterior") else (low + inset, y)
+        # On the back view the right side's lateral edge is the larger x; on the side view, the front
+        # (on the medial view the front is the smaller x).
+        high_edges = ("lateral", "anterior") if self.table.forward_sign > 0 else ("lateral", "posterior")
+        return (high - inset, y) if placement.edge in high_edges else (low + inset, y)
 
-    def positions(self, point: Point) -> list[XY]:
-        """Where a point shows on this view: on the back view the patient's left first, then right."""
+    def positions(self, point: Point, points: Mapping[str, XY] | None = None) -> list[XY]:
+        """Where a point shows on this view: on the back view the patient's left first, then right.
+
+        `points`: points already placed on this view, on the table's side (see `place`)."""
         placement = point.views.get(self.view)
         if placement is None:
             return []
-        x, y = self.place(placement)
+        x, y = self.place(placement, points)
         if point.side == "midline" or not self.table.mirrored:
             return [(round(x, 3), round(y, 3))]
         # The table describes one side; the patient's left comes first.

@@ -223,9 +223,15 @@ def cross_reference_problems(atlas: Atlas, source: SourceMap) -> Iterator[Proble
         if region.id in region_ids:
             yield source.problem(["regions", r, "id"], f"duplicate region id '{region.id}'")
         region_ids[region.id] = r
-        for k, code in enumerate(region.key_points):
-            if code not in codes:
-                yield source.problem(["regions", r, "key_points", k], _unknown_point(code, codes))
+        for field in ("key_points", "points_elsewhere"):
+            for k, code in enumerate(getattr(region, field)):
+                if code not in codes:
+                    yield source.problem(["regions", r, field, k], _unknown_point(code, codes))
+        for k in _duplicates_at(region.key_points, region.points_elsewhere):
+            yield source.problem(
+                ["regions", r, "points_elsewhere", k],
+                f"'{region.points_elsewhere[k]}' is already a key point of '{region.id}'",
+            )
         for k, ref in enumerate(region.layers.evidence.refs):
             if ref not in ref_ids:
                 yield source.problem(
@@ -257,3 +263,8 @@ def _unknown_point(code: str, codes: dict[str, int]) -> str:
 def _suggest(name: str, known: Any) -> str:
     close = difflib.get_close_matches(name, list(known), n=1)
     return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _duplicates_at(first: list[str], second: list[str]) -> list[int]:
+    """Indexes in `second` of entries that `first` already has."""
+    return [k for k, item in enumerate(second) if item in first]

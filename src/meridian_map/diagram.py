@@ -62,7 +62,7 @@ def drawing(atlas: ResolvedAtlas, selection: Selection) -> dict[str, Any]:
                 "polygons": [[list(xy) for xy in polygon] for polygon in shape.polygons],
                 "anchor": list(atlas.anchors[shape.id]),
                 "channels": sorted(atlas.serving_channels(shape.id)),
-                "points": sorted(atlas.content_of(shape.id).key_points),
+                "points": sorted(atlas.content_of(shape.id).all_points),
             }
             for shape in atlas.regions
         ],

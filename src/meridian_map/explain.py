@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from .atlas import ResolvedAtlas
-from .model import BetweenPlacement, Chain, Layers, Point, SpinalPlacement
+from .model import CODE_PATTERN, BetweenPlacement, Chain, Layers, Point, SpinalPlacement
 
 LINK_LABELS = {
     "runs_through": "runs through this area",
@@ -40,7 +40,8 @@ class RegionExplanation:
     region_id: str
     label: str
     channels: tuple[ChannelNote, ...]
-    key_points: tuple[Point, ...]
+    key_points: tuple[Point, ...]  # inside the area
+    points_elsewhere: tuple[Point, ...]  # used for it from outside
     layers: Layers
     citations: tuple[Citation, ...]
 
@@ -112,6 +113,7 @@ def explain_region(atlas: ResolvedAtlas, region_id: str) -> RegionExplanation:
         label=atlas.region_labels[region_id],
         channels=tuple(notes),
         key_points=tuple(atlas.points[code] for code in content.key_points),
+        points_elsewhere=tuple(atlas.points[code] for code in content.points_elsewhere),
         layers=content.layers,
         citations=citations,
     )
@@ -208,18 +210,33 @@ LANDMARK_NAMES = {
     "tip_of_11th_rib": "free end of the 11th rib",
     "tip_of_12th_rib": "free end of the 12th rib",
     "sole": "sole of the foot",
+    "ics4_mid_axillary": "4th intercostal space on the mid-axillary line",
+    "ics7_mamillary": "7th intercostal space on the nipple line",
+    "heel_sole": "back of the heel, on the sole",
+    "toe_web_sole": "web between the 2nd and 3rd toes, on the sole",
+    "occipital_base": "lower edge of the occiput",
+    "neck_base": "gap between the C7 and T1 spinous processes",
+    "costal_margin_low": "lower rib margin",
+    "foot_line": "top of the arch of the foot",
 }
 _ORDINALS = {"1": "1st", "2": "2nd", "3": "3rd"}
 
 
 def landmark_name(landmark: str) -> str:
-    """A landmark's identifier in words: 'ics5' is the 5th intercostal space."""
+    """A landmark's identifier in words: 'ics5' is the 5th intercostal space; a point code stays a code."""
+    if CODE_PATTERN.match(landmark):
+        return landmark
     if landmark in LANDMARK_NAMES:
         return LANDMARK_NAMES[landmark]
     if match := re.fullmatch(r"ics(\d+)", landmark):
         number = match.group(1)
         return f"{_ORDINALS.get(number, number + 'th')} intercostal space"
     return landmark.replace("_", " ")
+
+
+def _the(landmark: str) -> str:
+    """'the medial malleolus', but a point by its code alone: 'KI3'."""
+    return landmark if CODE_PATTERN.match(landmark) else f"the {landmark_name(landmark)}"
 
 
 def describe_placement(atlas: ResolvedAtlas, code: str) -> str | None:
@@ -234,7 +251,7 @@ def describe_placement(atlas: ResolvedAtlas, code: str) -> str | None:
     if isinstance(placement, BetweenPlacement):
         start, end = (landmark_name(name) for name in placement.between)
         return f"{placement.fraction:.0%} of the way from the {start} to the {end}."
-    parts = [f"From the {landmark_name(placement.landmark)}"]
+    parts = [f"From {_the(placement.landmark)}"]
     for word, value in (
         ("above", placement.above),
         ("below", placement.below),
@@ -247,10 +264,12 @@ def describe_placement(atlas: ResolvedAtlas, code: str) -> str | None:
             parts.append(f"{value:g} B-cun {word}")
     if placement.edge:
         parts.append(f"at the {placement.edge} edge")
+    if placement.in_line_with:
+        parts.append(f"directly in line with {_the(placement.in_line_with)}")
     if len(parts) == 1:  # on the landmark itself
-        parts = [f"At the {landmark_name(placement.landmark)}"]
-    scale = ""
-    if placement.scale:  # name the bone measurement the B-cun come from, not the scale's id
-        start, end, span = atlas.body.table.spans[placement.scale]
-        scale = f" (B-cun here: {landmark_name(start)} to {landmark_name(end)} = {span:g})"
-    return ", ".join(parts) + scale + "."
+        parts = [f"At {_the(placement.landmark)}"]
+    scales = [s for s in dict.fromkeys((placement.scale, placement.across)) if s is not None]
+    # Name the bone measurements the B-cun come from, not the scales' ids.
+    spans = [atlas.body.span(s) for s in scales]
+    measured = "; ".join(f"{landmark_name(start)} to {landmark_name(end)} = {span:g}" for start, end, span in spans)
+    return ", ".join(parts) + (f" (B-cun here: {measured})" if measured else "") + "."

@@ -11,6 +11,8 @@ UNITS = {
     "posterior": "cm; x from the posterior midline (patient's left negative), y up from the floor",
     "lateral": "cm; the right side seen from the right: x forward from the coronal plane, y up from the floor",
     "anterior": "cm; seen from the front: x from the anterior midline (patient's right negative), y up from the floor",
+    "medial": "cm; the inner side of the right leg seen from the patient's left: x backward from the coronal plane "
+    "(front negative), y up from the floor",
 }
 
 
@@ -77,6 +79,7 @@ def _region(resolved: ResolvedAtlas, region_id: str) -> dict[str, Any]:
         "view": resolved.view,
         "channels": resolved.serving_channels(region_id),
         "points": list(content.key_points),
+        "points_elsewhere": list(content.points_elsewhere),
         "polygons": [[list(xy) for xy in polygon] for polygon in shape.polygons],
         "anchor": list(resolved.anchors[shape.id]),
         "deepest": list(resolved.deepest[shape.id]),

@@ -42,7 +42,6 @@ LANDMARKS = {"Scapular spine T3": "scapular_spine_root", "Inferior angle T7": "s
 LEGEND_PX = 60  # the legend under the plot: what the plot area loses of the figure's height
 
 
-
 @dataclass(frozen=True)
 class Selection:
     """What the person has chosen; the figure and the panel follow from it."""
@@ -77,7 +76,7 @@ def emphasis(atlas: ResolvedAtlas, selection: Selection) -> Emphasis:
     points: set[str] = set()
     for region_id in selection.regions:
         channels |= set(atlas.serving_channels(region_id))
-        points |= set(atlas.content_of(region_id).key_points)
+        points |= set(atlas.content_of(region_id).all_points)
     if selection.point:
         channels.add(selection.point[:2])
         points.add(selection.point)
@@ -154,6 +153,7 @@ SIDE_LABELS = {
     "posterior": ("Patient's <b>LEFT</b>", "Patient's <b>RIGHT</b>"),
     "lateral": ("<b>Back</b> · patient's right side", "<b>Front</b>"),
     "anterior": ("Patient's <b>RIGHT</b>", "Patient's <b>LEFT</b>"),
+    "medial": ("<b>Front</b> · inner side of the right leg", "<b>Back</b>"),
 }
 
 

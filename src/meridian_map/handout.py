@@ -65,6 +65,7 @@ VIEW_CAPTIONS: dict[ViewId, str] = {
     "posterior": "Seen from behind",
     "lateral": "Seen from the right side",
     "anterior": "Seen from the front",
+    "medial": "The inner side of the right leg",
 }
 
 # (small line, big line) for the viewer's left and right edges of the diagram. Left and
@@ -74,6 +75,7 @@ SIDE_LABELS: dict[ViewId, tuple[tuple[str, str], tuple[str, str]]] = {
     "posterior": (("Patient's", "LEFT"), ("Patient's", "RIGHT")),
     "anterior": (("Patient's", "RIGHT"), ("Patient's", "LEFT")),
     "lateral": (("", "Back"), ("", "Front")),
+    "medial": (("", "Front"), ("", "Back")),
 }
 
 # -- geometry ---------------------------------------------------------------------------------
@@ -280,7 +282,7 @@ def handout_blocks(atlas: ResolvedAtlas, selection: Selection, show_codes: bool 
         both = len(region_ids) > 1
         label = f"{content.label} (both sides)" if both else atlas.region_labels[region_ids[0]]
         blocks += [Block("area", label), Block("para", words(content.layers.plain))]
-        points = [atlas.points[code] for code in content.key_points if code in atlas.points]
+        points = [atlas.points[code] for code in content.all_points if code in atlas.points]
         if points:
             names = [f"{p.code} {p.pinyin}" if show_codes else p.pinyin for p in points]
             blocks.append(Block("small", "Points your practitioner may use: " + ", ".join(names) + "."))

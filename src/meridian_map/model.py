@@ -36,8 +36,8 @@ VERTEBRAL_LEVELS = (
     *(f"S{n}" for n in range(1, 5)),
 )
 
-ViewId = Literal["posterior", "lateral", "anterior"]
-VIEW_IDS: tuple[ViewId, ...] = ("posterior", "lateral", "anterior")
+ViewId = Literal["posterior", "lateral", "anterior", "medial"]
+VIEW_IDS: tuple[ViewId, ...] = ("posterior", "lateral", "anterior", "medial")
 
 
 def _known_level(level: str) -> str:
@@ -88,6 +88,7 @@ class Scale(StrEnum):
     chest = "chest"  # between the nipples: 8 B-cun
     upper_abdomen = "upper_abdomen"  # xiphisternal junction to the umbilicus: 8 B-cun
     lower_abdomen = "lower_abdomen"  # umbilicus to the pubic symphysis: 5 B-cun
+    forehead = "forehead"  # glabella to the anterior hairline: 3 B-cun
 
 
 class SpinalPlacement(Frozen):
@@ -100,10 +101,15 @@ class SpinalPlacement(Frozen):
 
 
 class LandmarkPlacement(Frozen):
-    """From a named landmark, moved along and across the limb in B-cun of one scale.
+    """From a named landmark (or a point placed on the same view), moved in B-cun.
 
+    `scale` measures the offsets along the body (above/below) and, unless
+    `across` names another, the sideways ones: on the head and trunk the
+    standard measures across and along with different bones (between the
+    nipples 8 B-cun, xiphoid to umbilicus 8 B-cun), so there the two differ.
     With `edge`, the horizontal position is taken from the body's outline at that
-    height (for points on the side of a limb that a back view shows at its edge).
+    height (for points on the side of a limb that a back view shows at its edge);
+    with `in_line_with`, from another landmark or point ("directly above the pupil").
     """
 
     landmark: str
@@ -114,8 +120,10 @@ class LandmarkPlacement(Frozen):
     anterior: Annotated[float, Field(gt=0)] | None = None  # forward, on the side view
     posterior: Annotated[float, Field(gt=0)] | None = None  # backward, on the side view
     scale: Scale | None = None
+    across: Scale | None = None
     edge: Literal["lateral", "medial", "anterior", "posterior"] | None = None
     inset: Annotated[float, Field(ge=0)] = 0.0
+    in_line_with: str | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> LandmarkPlacement:
@@ -128,6 +136,11 @@ class LandmarkPlacement(Frozen):
         offsets = (self.above, self.below, self.lateral, self.medial, self.anterior, self.posterior)
         if self.scale is None and (any(o is not None for o in offsets) or self.inset):
             raise ValueError("'scale' is required when an offset is given")
+        sideways = any(o is not None for o in offsets[2:])
+        if self.across is not None and not sideways:
+            raise ValueError("'across' is the scale of a sideways offset; give one or drop it")
+        if self.in_line_with is not None and (sideways or self.edge is not None):
+            raise ValueError("'in_line_with' sets the sideways position; give no sideways offset or edge with it")
         return self
 
     @property
@@ -268,8 +281,15 @@ class Region(Frozen):
         Field(min_length=1),
     ]
     channels: Annotated[list[ChannelLink], Field(min_length=1)]
-    key_points: list[str] = Field(default_factory=list)
+    key_points: list[str] = Field(default_factory=list)  # points inside the area (on some view)
+    # Points outside the area that are used for it: distal points along a channel, and neighbours.
+    points_elsewhere: list[str] = Field(default_factory=list)
     layers: Layers
+
+    @property
+    def all_points(self) -> list[str]:
+        """The points a practitioner would use for this area: its own, then those elsewhere."""
+        return [*self.key_points, *self.points_elsewhere]
 
 
 class Chain(Frozen):

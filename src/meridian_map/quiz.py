@@ -34,7 +34,7 @@ KINDS: tuple[Kind, ...] = ("locate", "name", "channel")
 CHANNEL_OPTIONS: tuple[str, ...] = ("BL", "KI", "GV", "GB")
 OPTION_COUNT = 4  # options of a name question, the right one included
 TOLERANCE_CUN = 0.5  # a click this close (in B-cun) to the true position is right
-VIEW_NAMES: dict[ViewId, str] = {"posterior": "back", "lateral": "side", "anterior": "front"}
+VIEW_NAMES: dict[ViewId, str] = {"posterior": "back", "lateral": "side", "anterior": "front", "medial": "inner leg"}
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .body import XY, BodyModel, PlacementError, point_in_polygon, polygon_area, segment_distance
+from .body import VIEW_TABLES, XY, BodyModel, PlacementError, point_in_polygon, polygon_area, segment_distance
 from .model import Region, Vertex, ViewId
 
 FAR_CM = 60.0  # "out", "top" and "bottom": well past the body
@@ -46,10 +46,10 @@ class RegionShape:
 
 
 def region_ids(region: Region, view: ViewId = "posterior") -> list[tuple[str, str]]:
-    """The (id, side) pairs one content entry expands to on a view (the side view shows the right)."""
+    """The (id, side) pairs one content entry expands to on a view (the side and medial views show the right)."""
     if not region.paired:
         return [(region.id, "center")]
-    if view == "lateral":
+    if not VIEW_TABLES[view].mirrored:
         return [(f"{region.id}_right", "right")]
     return [(f"{region.id}_left", "left"), (f"{region.id}_right", "right")]
 

@@ -166,7 +166,7 @@ def _shape_word(symbol: str) -> str:
     return {"triangle-up": "triangle"}.get(symbol, symbol)
 
 
-VIEW_NAMES = {"posterior": "Back", "lateral": "Side (right)", "anterior": "Front"}
+VIEW_NAMES = {"posterior": "Back", "lateral": "Side (right)", "anterior": "Front", "medial": "Inner leg"}
 
 
 def _diagram(atlas: ResolvedAtlas) -> None:
@@ -344,10 +344,14 @@ def _region(atlas: ResolvedAtlas, explained: RegionExplanation) -> None:
         st.markdown("**Channels here**")
         for note in explained.channels:
             st.markdown(f"- **{note.id} {safe(note.name)}**: {note.link_label}. {safe(note.note)}")
-        if explained.key_points:
-            st.markdown(
-                "**Key points:** " + ", ".join(f"{p.code} {safe(p.pinyin)} ({p.hanzi})" for p in explained.key_points)
-            )
+        for heading, points in (
+            ("Key points here", explained.key_points),
+            ("Used from elsewhere", explained.points_elsewhere),
+        ):
+            if points:
+                st.markdown(
+                    f"**{heading}:** " + ", ".join(f"{p.code} {safe(p.pinyin)} ({safe(p.hanzi)})" for p in points)
+                )
         traditional, anatomy, asks, evidence = st.tabs(["Traditional view", "Anatomy", "Questions", "Evidence"])
         traditional.markdown(safe(layers.traditional))
         anatomy.markdown(safe(layers.anatomy))

@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass
 
 from .atlas import ResolvedAtlas
-from .model import BetweenPlacement, Chain, Layers, Point, SpinalPlacement
+from .content import TEXT_CODE
+from .model import BetweenPlacement, Chain, Layers, OtherPoint, Point, SpinalPlacement
 
 LINK_LABELS = {
     "runs_through": "runs through this area",
@@ -43,6 +44,7 @@ class RegionExplanation:
     key_points: tuple[Point, ...]
     layers: Layers
     citations: tuple[Citation, ...]
+    other_points: tuple[OtherPoint, ...] = ()  # named in the traditional layer: other channels, extra points
 
     @property
     def linked_channels(self) -> tuple[ChannelNote, ...]:
@@ -107,6 +109,7 @@ def explain_region(atlas: ResolvedAtlas, region_id: str) -> RegionExplanation:
         key=lambda n: LINK_ORDER.index(n.link),
     )
     citations = _citations(atlas, content.layers.evidence.refs)
+    named = dict.fromkeys(TEXT_CODE.findall(content.layers.traditional))
     return RegionExplanation(
         region_id=region_id,
         label=atlas.region_labels[region_id],
@@ -114,6 +117,7 @@ def explain_region(atlas: ResolvedAtlas, region_id: str) -> RegionExplanation:
         key_points=tuple(atlas.points[code] for code in content.key_points),
         layers=content.layers,
         citations=citations,
+        other_points=tuple(atlas.other_points[code] for code in named if code in atlas.other_points),
     )
 
 
@@ -169,7 +173,8 @@ def patient_story(atlas: ResolvedAtlas, region_ids: tuple[str, ...]) -> tuple[St
     def line(note: ChannelNote) -> str:
         channel = atlas.channels[note.id]
         link = note.link_label.replace("this area", areas)
-        return f"The {channel.called} {link}. {plain(channel.summary_plain)}"
+        called = f"{channel.called}, {channel.gloss}," if channel.gloss else channel.called
+        return f"The {called} {link}. {plain(channel.summary_plain)}"
 
     lines = tuple(line(note) for note in sorted(strongest.values(), key=lambda n: LINK_ORDER.index(n.link)))
     why = tuple(

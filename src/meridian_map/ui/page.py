@@ -370,7 +370,7 @@ def _other_point(point: OtherPoint) -> str:
     note = f" {safe(point.note)}" if point.note else ""
     return (
         f"- **{safe(point.code)} {safe(point.pinyin)}** ({point.hanzi}, {safe(point.english)}), {safe(point.kind)}: "
-        f"{safe(point.location)}{note} *Standard:* {safe(point.standard)}"
+        f"{safe(point.location)}{note} **Standard:** {safe(point.standard)}"
     )
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .body import XY, BodyModel, PlacementError, Proportions
 from .content import ContentError, LoadedContent, Problem, SourceMap, load_content
-from .model import VIEW_IDS, Atlas, BetweenPlacement, Channel, Point, Reference, Region, ViewId
+from .model import VIEW_IDS, Atlas, BetweenPlacement, Channel, OtherPoint, Point, Reference, Region, ViewId
 from .regions import (
     RegionShape,
     ShapeError,
@@ -75,6 +75,11 @@ class ResolvedAtlas:
     @cached_property
     def points(self) -> dict[str, Point]:
         return {p.code: p for p in self.atlas.points}
+
+    @cached_property
+    def other_points(self) -> dict[str, OtherPoint]:
+        """Points outside the four channels that the text names; described, not drawn."""
+        return {p.code: p for p in self.atlas.other_points}
 
     @cached_property
     def channels(self) -> dict[str, Channel]:

@@ -8,6 +8,7 @@ with the safe loader.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -17,9 +18,11 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from .model import PLACEMENT_TAGS, Atlas
+from .model import OTHER_CODE_PATTERN, PLACEMENT_TAGS, Atlas, Region
 
 PathPart = str | int
+# A point code in running text: one of the four channels' (BL23) or another point's (SI3, EX-B2).
+TEXT_CODE = re.compile(rf"\b(?:(?:BL|KI|GV|GB)[1-9][0-9]?|{OTHER_CODE_PATTERN})\b")
 
 
 @dataclass(frozen=True)
@@ -239,6 +242,30 @@ def cross_reference_problems(atlas: Atlas, source: SourceMap) -> Iterator[Proble
                     f"unknown reference '{ref}'{_suggest(ref, ref_ids)}",
                 )
 
+    other_codes: dict[str, int] = {}
+    for o, other in enumerate(atlas.other_points):
+        if other.code in other_codes:
+            first = source.line(["other_points", other_codes[other.code], "code"])
+            yield source.problem(
+                ["other_points", o, "code"], f"duplicate point code '{other.code}' (first defined on line {first})"
+            )
+        other_codes.setdefault(other.code, o)
+        for k, ref in enumerate(other.refs):
+            if ref not in ref_ids:
+                yield source.problem(
+                    ["other_points", o, "refs", k], f"unknown reference '{ref}'{_suggest(ref, ref_ids)}"
+                )
+    for r, region in enumerate(atlas.regions):
+        for path, text in region_texts(region):
+            for code in dict.fromkeys(TEXT_CODE.findall(text)):
+                if code not in codes and code not in other_codes:
+                    yield source.problem(["regions", r, *path], _unknown_named_point(code, codes, other_codes))
+
+    if atlas.measuring is not None:
+        for k, ref in enumerate(atlas.measuring.refs):
+            if ref not in ref_ids:
+                yield source.problem(["measuring", "refs", k], f"unknown reference '{ref}'{_suggest(ref, ref_ids)}")
+
     for c, chain in enumerate(atlas.chains):
         for k, region_id in enumerate(chain.regions):
             if region_id not in region_ids:
@@ -254,6 +281,27 @@ def cross_reference_problems(atlas: Atlas, source: SourceMap) -> Iterator[Proble
             for k, code in enumerate(pattern.points):
                 if code not in codes:
                     yield source.problem(["pain_profile", "patterns", p, "points", k], _unknown_point(code, codes))
+
+
+def region_texts(region: Region) -> Iterator[tuple[list[PathPart], str]]:
+    """The region's own prose that may name points (the patient's words name none), with its path."""
+    for c, link in enumerate(region.channels):
+        yield ["channels", c, "note"], link.note
+    layers = region.layers
+    for name in ("plain", "traditional", "anatomy"):
+        yield ["layers", name], getattr(layers, name)
+    for k, ask in enumerate(layers.asks):
+        yield ["layers", "asks", k], ask
+    yield ["layers", "evidence", "summary"], layers.evidence.summary
+
+
+def _unknown_named_point(code: str, codes: dict[str, int], other_codes: dict[str, int]) -> str:
+    if code[:2] in {"BL", "KI", "GV", "GB"}:
+        return f"the text names '{code}', which is not a point of the file{_suggest(code, codes)}"
+    return (
+        f"the text names '{code}', which is neither a point of the four channels nor in other_points"
+        f"{_suggest(code, other_codes)}"
+    )
 
 
 def _unknown_point(code: str, codes: dict[str, int]) -> str:

@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass
 
 from .atlas import ResolvedAtlas
-from .model import CODE_PATTERN, BetweenPlacement, Chain, Layers, Point, SpinalPlacement
+from .content import TEXT_CODE
+from .model import CODE_PATTERN, BetweenPlacement, Chain, Layers, OtherPoint, Point, SpinalPlacement
 
 LINK_LABELS = {
     "runs_through": "runs through this area",
@@ -44,6 +45,7 @@ class RegionExplanation:
     points_elsewhere: tuple[Point, ...]  # used for it from outside
     layers: Layers
     citations: tuple[Citation, ...]
+    other_points: tuple[OtherPoint, ...] = ()  # named in the traditional layer: other channels, extra points
 
     @property
     def linked_channels(self) -> tuple[ChannelNote, ...]:
@@ -108,6 +110,7 @@ def explain_region(atlas: ResolvedAtlas, region_id: str) -> RegionExplanation:
         key=lambda n: LINK_ORDER.index(n.link),
     )
     citations = _citations(atlas, content.layers.evidence.refs)
+    named = dict.fromkeys(TEXT_CODE.findall(content.layers.traditional))
     return RegionExplanation(
         region_id=region_id,
         label=atlas.region_labels[region_id],
@@ -116,6 +119,7 @@ def explain_region(atlas: ResolvedAtlas, region_id: str) -> RegionExplanation:
         points_elsewhere=tuple(atlas.points[code] for code in content.points_elsewhere),
         layers=content.layers,
         citations=citations,
+        other_points=tuple(atlas.other_points[code] for code in named if code in atlas.other_points),
     )
 
 
@@ -171,7 +175,8 @@ def patient_story(atlas: ResolvedAtlas, region_ids: tuple[str, ...]) -> tuple[St
     def line(note: ChannelNote) -> str:
         channel = atlas.channels[note.id]
         link = note.link_label.replace("this area", areas)
-        return f"The {channel.called} {link}. {plain(channel.summary_plain)}"
+        called = f"{channel.called}, {channel.gloss}," if channel.gloss else channel.called
+        return f"The {called} {link}. {plain(channel.summary_plain)}"
 
     lines = tuple(line(note) for note in sorted(strongest.values(), key=lambda n: LINK_ORDER.index(n.link)))
     why = tuple(

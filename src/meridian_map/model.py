@@ -227,6 +227,8 @@ class Channel(Frozen):
     deep_pathways: list[DeepPathway] = Field(default_factory=list)
     summary_plain: Annotated[str, Field(min_length=1)]
     summary_traditional: Annotated[str, Field(min_length=1)]
+    # A few plain words said after the name in the treatment room: "the line up the middle of the back".
+    gloss: Annotated[str, Field(min_length=1)] | None = None
 
     @property
     def called(self) -> str:
@@ -300,6 +302,44 @@ class Chain(Frozen):
     regions: Annotated[list[str], Field(min_length=2)]
     text: Annotated[str, Field(min_length=1)]
     refs: list[str] = Field(default_factory=list)
+
+
+class MeasuringTopic(Frozen):
+    heading: Annotated[str, Field(min_length=1)]
+    text: Annotated[str, Field(min_length=1)]
+
+
+class Measuring(Frozen):
+    """For students: the measuring conventions the point locations assume (B-cun, F-cun, back landmarks)."""
+
+    title: Annotated[str, Field(min_length=1)]
+    topics: Annotated[list[MeasuringTopic], Field(min_length=1)]
+    refs: Annotated[list[str], Field(min_length=1)]
+
+
+# A point outside the four channels: another channel's (SI3) or an extra point (EX-B2).
+OTHER_CODE_PATTERN = r"EX-(?:HN|CA|B|UE|LE)[1-9][0-9]?|(?:LU|LI|ST|SP|HT|SI|PC|TE|LR|CV)[1-9][0-9]?"
+
+
+class OtherPoint(Frozen):
+    """A point of another channel, or an extra point, that region text names: described, never drawn."""
+
+    code: Annotated[str, Field(pattern=rf"^(?:{OTHER_CODE_PATTERN})$")]
+    pinyin: Annotated[str, Field(min_length=1)]
+    hanzi: Annotated[str, Field(min_length=1)]
+    english: Annotated[str, Field(min_length=1)]
+    channel: Annotated[str, Field(min_length=1)] | None = None  # "Small Intestine"; none for an extra point
+    location: Annotated[str, Field(min_length=1)]  # by landmark and B-cun
+    standard: Annotated[str, Field(min_length=1)]  # which standard defines the code and location
+    note: str | None = None
+    refs: Annotated[list[str], Field(min_length=1)]
+
+    @property
+    def kind(self) -> str:
+        """How it is named in the panel: "Small Intestine channel", "Conception Vessel" or "extra point"."""
+        if self.channel is None:
+            return "extra point"
+        return self.channel if self.channel.endswith("Vessel") else f"{self.channel} channel"
 
 
 class Reference(Frozen):
@@ -475,4 +515,6 @@ class Atlas(Frozen):
     regions: Annotated[list[Region], Field(min_length=1)]
     chains: list[Chain] = Field(default_factory=list)
     pain_profile: PainProfile | None = None
+    measuring: Measuring | None = None
+    other_points: list[OtherPoint] = Field(default_factory=list)
     references: list[Reference] = Field(default_factory=list)

@@ -78,6 +78,18 @@ def student_tools() -> None:
     st.toggle("Spine ruler and B-cun lines (back view)", key=state.LANDMARKS_WIDGET)
 
 
+def measuring_panel(atlas: ResolvedAtlas) -> None:
+    """How points are measured: the conventions every location in the atlas assumes."""
+    measuring = atlas.atlas.measuring
+    if measuring is None:
+        return
+    with st.expander(safe(measuring.title), key="measuring"):
+        for topic in measuring.topics:
+            st.markdown(f"**{safe(topic.heading)}.** {safe(topic.text)}")
+        for number, ref in enumerate(measuring.refs, start=1):
+            st.caption(f"[{number}] {safe(atlas.references[ref].citation)}")
+
+
 def placement_caption(atlas: ResolvedAtlas, code: str) -> None:
     described = describe_placement(atlas, code)
     if described:

@@ -20,7 +20,7 @@ from meridian_map.explain import (
 )
 from meridian_map.figure import Selection
 from meridian_map.handout import handout_pdf, handout_png
-from meridian_map.model import CHANNEL_IDS, PainProfile, Point
+from meridian_map.model import CHANNEL_IDS, OtherPoint, PainProfile, Point
 from meridian_map.profile import matching_summary, reason
 from meridian_map.search import search_points
 
@@ -210,6 +210,7 @@ def _panel(atlas: ResolvedAtlas) -> None:
         return
     if mode == "student":
         modes.quiz_panel(atlas)
+        modes.measuring_panel(atlas)
     if selection.focus:
         _channel_card(atlas, selection.focus)
     if selection.point:
@@ -352,6 +353,9 @@ def _region(atlas: ResolvedAtlas, explained: RegionExplanation) -> None:
                 st.markdown(
                     f"**{heading}:** " + ", ".join(f"{p.code} {safe(p.pinyin)} ({safe(p.hanzi)})" for p in points)
                 )
+        if explained.other_points:
+            st.markdown("**Other points named here** (beyond the four channels shown; not drawn):")
+            st.markdown("\n".join(_other_point(point) for point in explained.other_points))
         traditional, anatomy, asks, evidence = st.tabs(["Traditional view", "Anatomy", "Questions", "Evidence"])
         traditional.markdown(safe(layers.traditional))
         anatomy.markdown(safe(layers.anatomy))
@@ -364,6 +368,14 @@ def _region(atlas: ResolvedAtlas, explained: RegionExplanation) -> None:
             "**See a doctor instead, or first, if:**\n" + "\n".join(f"- {safe(flag)}" for flag in layers.red_flags),
             icon=":material/medical_services:",
         )
+
+
+def _other_point(point: OtherPoint) -> str:
+    note = f" {safe(point.note)}" if point.note else ""
+    return (
+        f"- **{safe(point.code)} {safe(point.pinyin)}** ({point.hanzi}, {safe(point.english)}), {safe(point.kind)}: "
+        f"{safe(point.location)}{note} **Standard:** {safe(point.standard)}"
+    )
 
 
 def _general_red_flags(atlas: ResolvedAtlas) -> None:

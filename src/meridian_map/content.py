@@ -233,6 +233,8 @@ def cross_reference_problems(atlas: Atlas, source: SourceMap) -> Iterator[Proble
                     f"unknown reference '{ref}'{_suggest(ref, ref_ids)}",
                 )
 
+    yield from _safety_problems(atlas, source, ref_ids)
+
     for c, chain in enumerate(atlas.chains):
         for k, region_id in enumerate(chain.regions):
             if region_id not in region_ids:
@@ -248,6 +250,27 @@ def cross_reference_problems(atlas: Atlas, source: SourceMap) -> Iterator[Proble
             for k, code in enumerate(pattern.points):
                 if code not in codes:
                     yield source.problem(["pain_profile", "patterns", p, "points", k], _unknown_point(code, codes))
+
+
+def _safety_problems(atlas: Atlas, source: SourceMap, ref_ids: set[str]) -> Iterator[Problem]:
+    """Safety claims cite known references; points name known cautions."""
+    safety = atlas.safety
+    caution_ids = [c.id for c in safety.cautions] if safety is not None else []
+    if safety is not None:
+        for kind, entries in (("items", safety.items), ("cautions", safety.cautions)):
+            for e, entry in enumerate(entries):
+                for k, ref in enumerate(entry.refs):
+                    if ref not in ref_ids:
+                        yield source.problem(
+                            ["safety", kind, e, "refs", k], f"unknown reference '{ref}'{_suggest(ref, ref_ids)}"
+                        )
+    for i, point in enumerate(atlas.points):
+        for k, caution in enumerate(point.cautions):
+            if caution not in caution_ids:
+                close = difflib.get_close_matches(caution, caution_ids, n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                known = f"(known: {', '.join(caution_ids)}{hint})" if caution_ids else "(the file has no safety.cautions)"
+                yield source.problem(["points", i, "cautions", k], f"unknown caution '{caution}' {known}")
 
 
 def _unknown_point(code: str, codes: dict[str, int]) -> str:

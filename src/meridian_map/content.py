@@ -257,19 +257,20 @@ def _safety_problems(atlas: Atlas, source: SourceMap, ref_ids: set[str]) -> Iter
     safety = atlas.safety
     caution_ids = [c.id for c in safety.cautions] if safety is not None else []
     if safety is not None:
-        for kind, entries in (("items", safety.items), ("cautions", safety.cautions)):
-            for e, entry in enumerate(entries):
-                for k, ref in enumerate(entry.refs):
-                    if ref not in ref_ids:
-                        yield source.problem(
-                            ["safety", kind, e, "refs", k], f"unknown reference '{ref}'{_suggest(ref, ref_ids)}"
-                        )
+        cited = [("items", e, item.refs) for e, item in enumerate(safety.items)]
+        cited += [("cautions", e, caution.refs) for e, caution in enumerate(safety.cautions)]
+        for kind, e, refs in cited:
+            for k, ref in enumerate(refs):
+                if ref not in ref_ids:
+                    yield source.problem(
+                        ["safety", kind, e, "refs", k], f"unknown reference '{ref}'{_suggest(ref, ref_ids)}"
+                    )
     for i, point in enumerate(atlas.points):
         for k, caution in enumerate(point.cautions):
             if caution not in caution_ids:
                 close = difflib.get_close_matches(caution, caution_ids, n=1)
                 hint = f"; did you mean '{close[0]}'?" if close else ""
-                known = f"(known: {', '.join(caution_ids)}{hint})" if caution_ids else "(the file has no safety.cautions)"
+                known = f"(known: {', '.join(caution_ids)}{hint})" if caution_ids else "(no safety.cautions defined)"
                 yield source.problem(["points", i, "cautions", k], f"unknown caution '{caution}' {known}")
 
 

@@ -183,16 +183,16 @@ def test_patient_mode_tells_the_story_one_step_at_a_time_without_codes() -> None
     app = start(mode="patient", regions="lower_back_left")
     assert app.segmented_control(key="mode_select").value == "patient"
     titles = []
-    for step in range(5):
+    for step in range(6):
         titles.append(app.subheader[0].value)
         story = " ".join(m.value for m in app.markdown)
         assert not re.search(r"\b(BL|KI|GV|GB)\d{1,2}\b", story), story
-        if step < 4:
+        if step < 5:
             app.button(key="story_next").click().run()
     assert app.button(key="story_next").disabled
     assert titles == [
         "Where your pain is", "The lines that run there", "Why a practitioner works on them",
-        "What the research says", "When to see a doctor instead",
+        "What the research says", "Keeping treatment safe", "When to see a doctor instead",
     ]  # fmt: skip
     assert [b.label for b in app.get("download_button")] == ["Download PNG", "Download PDF"]
     app.segmented_control(key="mode_select").set_value("student").run()
@@ -221,11 +221,11 @@ def test_student_round_scores_an_answer_once_and_the_seed_is_in_the_link() -> No
 
 def test_the_story_starts_again_when_the_areas_change() -> None:
     app = start(mode="patient", regions="lower_back_left")
-    for _ in range(4):
+    for _ in range(5):
         app.button(key="story_next").click().run()
-    assert any("Step 5 of 5" in c.value for c in app.caption)
+    assert any("Step 6 of 6" in c.value for c in app.caption)
     app.multiselect(key="region_select").set_value(["calf_left"]).run()
-    assert any("Step 1 of 5" in c.value for c in app.caption)
+    assert any("Step 1 of 6" in c.value for c in app.caption)
     assert any("Where your pain is" in h.value for h in app.subheader)
 
 
@@ -315,3 +315,38 @@ def test_a_zoom_in_the_link_reaches_the_diagram_and_stays_in_the_link() -> None:
     broken = start(zoom="1,2,three,4")
     assert "zoom '1,2,three,4'" in " ".join(i.value for i in broken.info)
     assert component_data(broken, "body_map_highlight")["highlight"]["zoom"] is None
+
+
+def test_the_safety_section_is_in_the_panel_once_an_area_is_chosen() -> None:
+    safety = open_atlas().atlas.safety
+    assert safety is not None
+    app = start(regions="lower_back_left")
+    assert [e.label for e in app.expander if e.label.startswith("Is acupuncture safe?")]
+    text = page_text(app)
+    for item in safety.items:
+        assert f"{item.title}: {item.text}" in text, item.id
+    assert "8.6%" in text and "2.2%" in text and "pacemaker" in text
+    assert "Witt CM" in text  # its sources are listed with it
+
+
+def test_a_pregnancy_point_says_so_on_its_card() -> None:
+    app = start(point="BL67", view="lateral")
+    warnings = " ".join(w.value for w in app.warning)
+    assert "Traditionally avoided in pregnancy" in warnings
+    assert "Carr DJ" in page_text(app)
+    app = start(point="BL23")  # a point with no caution shows none
+    assert not any("pregnancy" in w.value for w in app.warning)
+
+
+def test_the_treatment_room_says_once_that_points_here_are_avoided_in_pregnancy() -> None:
+    app = start(mode="patient", regions="sacrum,heel_and_ankle_left")
+    for _ in range(4):
+        app.button(key="story_next").click().run()
+    assert app.subheader[0].value == "Keeping treatment safe"
+    story = [m.value for m in app.markdown]
+    assert sum("traditionally avoided in pregnancy" in m for m in story) == 1
+    app.multiselect(key="region_select").set_value(["knee_left"]).run()  # no pregnancy point among its key points
+    for _ in range(4):
+        app.button(key="story_next").click().run()
+    assert app.subheader[0].value == "Keeping treatment safe"
+    assert not any("traditionally avoided in pregnancy" in m.value for m in app.markdown)

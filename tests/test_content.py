@@ -132,3 +132,42 @@ def test_every_pathway_names_points_of_its_own_channel_in_order(atlas: ResolvedA
         assert all(code in atlas.points and code.startswith(channel.id) for code in named)
         # every point of the channel is on some branch of its pathway
         assert {p.code for p in atlas.atlas.points if p.channel == channel.id} <= set(named)
+
+
+THORAX = [f"BL{n}" for n in (*range(11, 22), *range(41, 51))] + ["GB21", "GB22", "GB23", "GB24", "GB25"]
+# Among the four channels: the classical distal points, and the sacral and lower-abdominal points (WHO 1999).
+PREGNANCY = ["BL60", "BL67", "GB21", *(f"BL{n}" for n in range(31, 35)), *(f"KI{n}" for n in range(11, 16))]
+
+
+@pytest.mark.parametrize(("caution", "codes"), [("thorax", THORAX), ("pregnancy", PREGNANCY)])
+def test_points_over_the_lung_and_points_avoided_in_pregnancy_carry_their_caution(
+    atlas: ResolvedAtlas, caution: str, codes: list[str]
+) -> None:
+    missing = [code for code in codes if caution not in atlas.points[code].cautions]
+    assert not missing, f"{caution}: {missing}"
+
+
+def test_every_safety_claim_and_caution_cites_a_known_reference(atlas: ResolvedAtlas) -> None:
+    safety = atlas.atlas.safety
+    assert safety is not None and safety.items and {c.id for c in safety.cautions} >= {"thorax", "pregnancy"}
+    for entry in (*safety.items, *safety.cautions):
+        assert entry.refs, entry.id
+        assert all(ref in atlas.references for ref in entry.refs), entry.id
+    topics = " ".join(f"{item.title} {item.text}" for item in safety.items).lower()
+    for topic in ("8.6%", "2.2%", "faint", "bleeding", "anticoagulant", "infection", "single", "immune", "pacemaker"):
+        assert topic in topics, topic
+    assert "witt-2009" in safety.caution("thorax").refs  # the pneumothorax count
+
+
+def test_the_side_of_the_chest_cites_the_pneumothorax_source_and_the_face_warns_about_li4(atlas: ResolvedAtlas) -> None:
+    regions = {r.id: r for r in atlas.atlas.regions}
+    assert regions["side_of_chest"].layers.evidence.refs
+    assert re.search(r"LI4 \(Hegu\)[^.]*avoid[^.]*pregnancy", regions["face"].layers.traditional)
+    assert any("needling" in flag and "breathless" in flag for flag in regions["mid_back"].layers.red_flags)
+
+
+def test_the_lower_back_names_each_serious_cause_once(atlas: ResolvedAtlas) -> None:
+    flags = next(r for r in atlas.atlas.regions if r.id == "lower_back").layers.red_flags
+    for sign in ("aortic aneurysm", "steroid", "inject drugs", "before the age of 20 or after 50", "during sex"):
+        assert sum(sign in flag for flag in flags) == 1, sign
+    assert not set(flags[2:]) & set(atlas.atlas.red_flags_general)  # the first two are the general list's, on purpose

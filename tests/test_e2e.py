@@ -553,7 +553,7 @@ def test_patient_story_steps_forward_in_the_browser(browser: Browser, server: st
         story = page.locator(".st-key-patient")
         expect(story).to_contain_text("Where your pain is")
         for title in ("The lines that run there", "Why a practitioner works on them", "What the research says",
-                      "When to see a doctor instead"):  # fmt: skip
+                      "Keeping treatment safe", "When to see a doctor instead"):  # fmt: skip
             page.get_by_role("button", name="Next ▶").click()
             expect(story).to_contain_text(title)
         expect(story).to_contain_text("saddle")

@@ -99,3 +99,14 @@ def test_landmarks_read_as_anatomy(atlas: ResolvedAtlas) -> None:
         "From the anterior hairline, 0.5 B-cun above, directly in line with the pupil "
         "(B-cun here: anterior hairline to vertex = 5)."
     )
+
+
+def test_the_story_says_once_that_points_here_are_avoided_in_pregnancy(atlas: ResolvedAtlas) -> None:
+    pregnancy = "traditionally avoided in pregnancy"
+    story = patient_story(atlas, ("sacrum", "heel_and_ankle_left", "neck_right"))
+    safe = next(step for step in story if step.title == "Keeping treatment safe")
+    assert sum(pregnancy in p for step in story for p in step.paragraphs) == 1
+    assert any(pregnancy in p for p in safe.paragraphs)
+    knee = next(step for step in patient_story(atlas, ("knee_left",)) if step.title == "Keeping treatment safe")
+    assert not any(pregnancy in p for p in knee.paragraphs)  # no such point among the knee's key points
+    assert knee.paragraphs[0].startswith("Serious harm from acupuncture is rare")

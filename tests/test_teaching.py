@@ -84,6 +84,8 @@ def test_every_reference_is_cited_somewhere(atlas: ResolvedAtlas) -> None:
     cited |= {ref for chain in atlas.atlas.chains for ref in chain.refs}
     cited |= {ref for point in atlas.atlas.other_points for ref in point.refs}
     cited |= set(atlas.atlas.measuring.refs if atlas.atlas.measuring else ())
+    safety = atlas.atlas.safety
+    cited |= {ref for item in (*safety.items, *safety.cautions) for ref in item.refs} if safety else set()
     new = {"who-1991", "gbt-12346-2006", "mu-2020", "vickers-2018", "cherkin-2009", "zhang-2011", "karagounis-2011"}
     assert new <= set(atlas.references)
     assert set(atlas.references) - cited == set()

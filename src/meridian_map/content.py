@@ -265,6 +265,7 @@ def cross_reference_problems(atlas: Atlas, source: SourceMap) -> Iterator[Proble
         for k, ref in enumerate(atlas.measuring.refs):
             if ref not in ref_ids:
                 yield source.problem(["measuring", "refs", k], f"unknown reference '{ref}'{_suggest(ref, ref_ids)}")
+    yield from _safety_problems(atlas, source, ref_ids)
 
     for c, chain in enumerate(atlas.chains):
         for k, region_id in enumerate(chain.regions):
@@ -302,6 +303,28 @@ def _unknown_named_point(code: str, codes: dict[str, int], other_codes: dict[str
         f"the text names '{code}', which is neither a point of the four channels nor in other_points"
         f"{_suggest(code, other_codes)}"
     )
+
+
+def _safety_problems(atlas: Atlas, source: SourceMap, ref_ids: set[str]) -> Iterator[Problem]:
+    """Safety claims cite known references; points name known cautions."""
+    safety = atlas.safety
+    caution_ids = [c.id for c in safety.cautions] if safety is not None else []
+    if safety is not None:
+        cited = [("items", e, item.refs) for e, item in enumerate(safety.items)]
+        cited += [("cautions", e, caution.refs) for e, caution in enumerate(safety.cautions)]
+        for kind, e, refs in cited:
+            for k, ref in enumerate(refs):
+                if ref not in ref_ids:
+                    yield source.problem(
+                        ["safety", kind, e, "refs", k], f"unknown reference '{ref}'{_suggest(ref, ref_ids)}"
+                    )
+    for i, point in enumerate(atlas.points):
+        for k, caution in enumerate(point.cautions):
+            if caution not in caution_ids:
+                close = difflib.get_close_matches(caution, caution_ids, n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                known = f"(known: {', '.join(caution_ids)}{hint})" if caution_ids else "(no safety.cautions defined)"
+                yield source.problem(["points", i, "cautions", k], f"unknown caution '{caution}' {known}")
 
 
 def _unknown_point(code: str, codes: dict[str, int]) -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from .atlas import ResolvedAtlas
 from .content import TEXT_CODE
-from .model import CODE_PATTERN, BetweenPlacement, Chain, Layers, OtherPoint, Point, SpinalPlacement
+from .model import CODE_PATTERN, BetweenPlacement, Caution, Chain, Layers, OtherPoint, Point, SpinalPlacement
 
 LINK_LABELS = {
     "runs_through": "runs through this area",
@@ -65,6 +65,36 @@ def _citations(atlas: ResolvedAtlas, refs: list[str]) -> tuple[Citation, ...]:
         Citation(n, ref, atlas.references[ref].citation, atlas.references[ref].url)
         for n, ref in enumerate(refs, start=1)
     )
+
+
+def point_cautions(atlas: ResolvedAtlas, code: str) -> tuple[Caution, ...]:
+    """The safety cautions a point names, in the order the point names them."""
+    safety = atlas.atlas.safety
+    if safety is None:
+        return ()
+    return tuple(safety.caution(caution_id) for caution_id in atlas.points[code].cautions)
+
+
+def area_cautions(atlas: ResolvedAtlas, region_ids: tuple[str, ...]) -> tuple[Caution, ...]:
+    """Cautions with words for the patient that a chosen area's key points carry, each once, in file order."""
+    safety = atlas.atlas.safety
+    if safety is None:
+        return ()
+    carried = {
+        caution_id
+        for region_id in region_ids
+        for code in atlas.content_of(region_id).key_points
+        for caution_id in atlas.points[code].cautions
+    }
+    return tuple(c for c in safety.cautions if c.id in carried and c.patient is not None)
+
+
+def safety_citations(atlas: ResolvedAtlas) -> tuple[Citation, ...]:
+    """The general safety items' sources, numbered in the order they are first cited."""
+    safety = atlas.atlas.safety
+    if safety is None:
+        return ()
+    return _citations(atlas, list(dict.fromkeys(ref for item in safety.items for ref in item.refs)))
 
 
 def travelling_pain(atlas: ResolvedAtlas, region_ids: tuple[str, ...]) -> list[ChainMatch]:
@@ -187,11 +217,17 @@ def patient_story(atlas: ResolvedAtlas, region_ids: tuple[str, ...]) -> tuple[St
         for i in explained
     )
     flags = [flag for item in explained for flag in item.layers.red_flags] + list(atlas.atlas.red_flags_general)
+    safety = atlas.atlas.safety
+    safe_steps: tuple[StoryStep, ...] = ()
+    if safety is not None:  # the general words, then each caution the chosen areas' points carry, once
+        cautions = tuple(plain(c.patient) for c in area_cautions(atlas, region_ids) if c.patient)
+        safe_steps = (StoryStep("Keeping treatment safe", (plain(safety.patient), *cautions)),)
     return (
         StoryStep("Where your pain is", tuple(f"{i.label}: {plain(i.layers.plain)}" for i in explained)),
         StoryStep("The lines that run there", lines),
         StoryStep("Why a practitioner works on them", why),
         StoryStep("What the research says", research),
+        *safe_steps,
         StoryStep("When to see a doctor instead", tuple(dict.fromkeys(flags))),
     )
 

@@ -196,6 +196,7 @@ class Point(Frozen):
     views: dict[ViewId, Placement] = Field(default_factory=dict)
     who_standard: bool = True
     note: str | None = None
+    cautions: list[str] = Field(default_factory=list)  # ids of `safety.cautions` that apply here
 
     @property
     def channel(self) -> str:
@@ -504,12 +505,60 @@ class PainProfile(Frozen):
         return tuple(dict.fromkeys(code for p in self.patterns for code in p.points))
 
 
+class SafetyItem(Frozen):
+    """One general safety fact, said once for every point and area, with its sources."""
+
+    id: Ident
+    title: Text
+    text: Text
+    refs: Annotated[list[str], Field(min_length=1)]
+
+
+class Caution(Frozen):
+    """A caution that points name by id (`cautions: [pregnancy]`): shown on their card.
+
+    With `patient`, the treatment room says it, once, when a chosen area's key points carry it."""
+
+    id: Ident
+    title: Text
+    text: Text
+    patient: Text | None = None
+    refs: Annotated[list[str], Field(min_length=1)]
+
+
+class Safety(Frozen):
+    """Safety, stated once: how common harm is and who should take care, and the point cautions."""
+
+    summary: Text
+    patient: Text  # the treatment room's words: plain, no codes, figures or citations
+    items: Annotated[list[SafetyItem], Field(min_length=1)]
+    cautions: list[Caution] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Safety:
+        problems = []
+        for kind, ids in (("item", (i.id for i in self.items)), ("caution", (c.id for c in self.cautions))):
+            repeated = _duplicates(ids)
+            if repeated:
+                problems.append(f"{kind} ids must be unique; repeated: {', '.join(repeated)}")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def caution(self, caution_id: str) -> Caution:
+        for caution in self.cautions:
+            if caution.id == caution_id:
+                return caution
+        raise KeyError(f"no caution {caution_id!r} {_suggest(caution_id, [c.id for c in self.cautions])}")
+
+
 class Atlas(Frozen):
     """The whole content file."""
 
     version: Literal[1]
     disclaimer: Annotated[str, Field(min_length=1)]
     red_flags_general: Annotated[list[str], Field(min_length=1)]
+    safety: Safety | None = None
     channels: Annotated[list[Channel], Field(min_length=1)]
     points: Annotated[list[Point], Field(min_length=1)]
     regions: Annotated[list[Region], Field(min_length=1)]

@@ -15,6 +15,8 @@ from meridian_map.explain import (
     ChainMatch,
     RegionExplanation,
     explain_region,
+    point_cautions,
+    safety_citations,
     served_regions,
     travelling_pain,
 )
@@ -230,6 +232,7 @@ def _panel(atlas: ResolvedAtlas) -> None:
         return
     if atlas.atlas.pain_profile is not None:
         _pain_profile(atlas, atlas.atlas.pain_profile)
+    _safety(atlas)
     _general_red_flags(atlas)
 
 
@@ -317,7 +320,21 @@ def _welcome(atlas: ResolvedAtlas) -> None:
         with st.container(border=True):
             st.markdown(f"**{channel.id} · {safe(channel.name)}** ({safe(channel.pinyin)}, {channel.hanzi})")
             st.markdown(safe(channel.summary_plain))
+    _safety(atlas)
     st.caption(safe(atlas.atlas.disclaimer))
+
+
+def _safety(atlas: ResolvedAtlas) -> None:
+    """The general safety section, said once: how common harm is and who should take care."""
+    safety = atlas.atlas.safety
+    if safety is None:
+        return
+    with st.expander("Is acupuncture safe? Side effects, and who should take care", key="safety"):
+        st.markdown(safe(safety.summary))
+        st.markdown("\n".join(f"- **{safe(item.title)}:** {safe(item.text)}" for item in safety.items))
+        for citation in safety_citations(atlas):
+            link = f" {citation.url}" if citation.url else ""
+            st.caption(f"[{citation.number}] {safe(citation.text)}{safe(link)}")
 
 
 def _point_card(atlas: ResolvedAtlas, point: Point) -> None:
@@ -331,6 +348,10 @@ def _point_card(atlas: ResolvedAtlas, point: Point) -> None:
             st.caption("Not part of the WHO 2008 standard.")
         if point.note:
             st.caption(safe(point.note))
+        for caution in point_cautions(atlas, point.code):
+            st.warning(f"**{safe(caution.title)}.** {safe(caution.text)}", icon=":material/warning:")
+            sources = "; ".join(atlas.references[ref].citation for ref in caution.refs)
+            st.caption(f"Sources: {safe(sources)}")
         served = [atlas.region_labels[r] for r in atlas.regions_for_point(point.code)]
         if served:
             st.markdown("**Used for:** " + safe(", ".join(served)))

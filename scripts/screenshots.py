@@ -20,7 +20,7 @@ SHOTS = {
         (1400, 1000),
     ),
     "screenshot-front-view": ("?view=anterior&regions=inner_leg_left,sole_left&channel=KI", (1400, 1000)),
-    "screenshot-inner-leg": ("?view=medial&regions=inner_leg_right&point=KI3", (1400, 1000)),
+    "screenshot-inner-leg": ("?view=medial&regions=inner_leg_right&point=KI3", (1400, 1500)),
     "screenshot-patient": ("?mode=patient&regions=lower_back_left,sacrum", (1400, 1000)),
     "screenshot-student": ("?mode=student&seed=12&labels=code&landmarks=1&regions=lower_back_left", (1400, 1000)),
     # Each mode at phone width, one screen high: the diagram fits it, the panel follows below.
@@ -28,7 +28,7 @@ SHOTS = {
     "screenshot-phone-patient": ("?mode=patient&regions=lower_back_left", (390, 844)),
     "screenshot-phone-student": ("?mode=student&seed=12&labels=code&regions=lower_back_left", (390, 844)),
     "screenshot-phone-zoomed": ("?view=lateral&channels=GB", (390, 844)),
-    "screenshot-phone-inner-leg": ("?view=medial&mode=student&labels=code&channels=KI", (390, 844)),
+    "screenshot-phone-inner-leg": ("?view=medial&regions=inner_leg_right", (390, 844)),
 }
 
 

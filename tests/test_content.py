@@ -90,6 +90,7 @@ def test_every_region_has_every_layer_and_resolved_citations(atlas: ResolvedAtla
         layers = region.layers
         assert layers.plain and layers.traditional and layers.anatomy and layers.asks and layers.red_flags
         assert {link.id for link in region.channels} == {"BL", "KI", "GV", "GB"}, region.id
+        assert layers.evidence.refs, f"{region.id}: its evidence cites nothing"
         for ref in layers.evidence.refs:
             assert ref in atlas.references
 

@@ -505,7 +505,7 @@ def test_a_locate_question_is_scored_in_cun_from_a_real_click(
         expect(page.locator(f"{MAP} circle.mm-ring")).not_to_have_count(0)
 
 
-@pytest.mark.parametrize("view", ["posterior", "lateral", "anterior"])
+@pytest.mark.parametrize("view", ["posterior", "lateral", "anterior", "medial"])
 def test_a_click_on_the_true_spot_of_every_locate_point_scores_zero(
     browser: Browser, server: str, atlas: ResolvedAtlas, view: str
 ) -> None:
@@ -513,7 +513,7 @@ def test_a_click_on_the_true_spot_of_every_locate_point_scores_zero(
     are caught in the page rather than sent, so that 100-odd of them take seconds)."""
     shown = atlas.on(view)  # type: ignore[arg-type]
     askable = [code for code in shown.positions if atlas.points[code].region not in LOCATE_EXCLUDED_REGIONS]
-    assert len(askable) > 20
+    assert len(askable) > 10
     with opened(browser, f"{server}/?view={view}") as page:
         catch_clicks(page)
         for code in askable:

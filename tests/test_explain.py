@@ -7,7 +7,7 @@ import re
 import pytest
 
 from meridian_map import ResolvedAtlas
-from meridian_map.explain import POINT_CODE, describe_placement, patient_story, without_codes
+from meridian_map.explain import POINT_CODE, area_cautions, describe_placement, patient_story, without_codes
 
 
 @pytest.mark.parametrize(
@@ -110,3 +110,13 @@ def test_the_story_says_once_that_points_here_are_avoided_in_pregnancy(atlas: Re
     knee = next(step for step in patient_story(atlas, ("knee_left",)) if step.title == "Keeping treatment safe")
     assert not any(pregnancy in p for p in knee.paragraphs)  # no such point among the knee's key points
     assert knee.paragraphs[0].startswith("Serious harm from acupuncture is rare")
+
+
+def test_other_channels_points_avoided_in_pregnancy_carry_the_caution_into_the_story(atlas: ResolvedAtlas) -> None:
+    for code in ("LI4", "SP6"):
+        assert "pregnancy" in atlas.other_points[code].cautions, code
+    face = atlas.region_content["face"]
+    assert "LI4" in face.layers.traditional and not {"pregnancy"} & {
+        c for code in face.all_points for c in atlas.points[code].cautions
+    }  # only LI4, named in the text, brings the caution to the face
+    assert [c.id for c in area_cautions(atlas, ("face",))] == ["pregnancy"]

@@ -318,13 +318,15 @@ def _safety_problems(atlas: Atlas, source: SourceMap, ref_ids: set[str]) -> Iter
                     yield source.problem(
                         ["safety", kind, e, "refs", k], f"unknown reference '{ref}'{_suggest(ref, ref_ids)}"
                     )
-    for i, point in enumerate(atlas.points):
-        for k, caution in enumerate(point.cautions):
+    carriers = [("points", i, p.cautions) for i, p in enumerate(atlas.points)]
+    carriers += [("other_points", i, p.cautions) for i, p in enumerate(atlas.other_points)]
+    for section, i, cautions in carriers:
+        for k, caution in enumerate(cautions):
             if caution not in caution_ids:
                 close = difflib.get_close_matches(caution, caution_ids, n=1)
                 hint = f"; did you mean '{close[0]}'?" if close else ""
                 known = f"(known: {', '.join(caution_ids)}{hint})" if caution_ids else "(no safety.cautions defined)"
-                yield source.problem(["points", i, "cautions", k], f"unknown caution '{caution}' {known}")
+                yield source.problem([section, i, "cautions", k], f"unknown caution '{caution}' {known}")
 
 
 def _unknown_point(code: str, codes: dict[str, int]) -> str:

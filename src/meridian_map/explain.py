@@ -76,16 +76,19 @@ def point_cautions(atlas: ResolvedAtlas, code: str) -> tuple[Caution, ...]:
 
 
 def area_cautions(atlas: ResolvedAtlas, region_ids: tuple[str, ...]) -> tuple[Caution, ...]:
-    """Cautions with words for the patient that a chosen area's key points carry, each once, in file order."""
+    """Cautions with words for the patient that the points used for the chosen areas carry (their own, those
+    used from elsewhere and the other channels' points their traditional layer names), each once, in file order."""
     safety = atlas.atlas.safety
     if safety is None:
         return ()
-    carried = {
-        caution_id
-        for region_id in region_ids
-        for code in atlas.content_of(region_id).key_points
-        for caution_id in atlas.points[code].cautions
-    }
+    carried: set[str] = set()
+    for region_id in region_ids:
+        content = atlas.content_of(region_id)
+        for code in content.all_points:
+            carried.update(atlas.points[code].cautions)
+        for code in TEXT_CODE.findall(content.layers.traditional):
+            if code in atlas.other_points:
+                carried.update(atlas.other_points[code].cautions)
     return tuple(c for c in safety.cautions if c.id in carried and c.patient is not None)
 
 

@@ -334,6 +334,7 @@ class OtherPoint(Frozen):
     standard: Annotated[str, Field(min_length=1)]  # which standard defines the code and location
     note: str | None = None
     refs: Annotated[list[str], Field(min_length=1)]
+    cautions: list[str] = Field(default_factory=list)  # ids of safety.cautions, as on a point of the four
 
     @property
     def kind(self) -> str:

@@ -393,6 +393,8 @@ def _region(atlas: ResolvedAtlas, explained: RegionExplanation) -> None:
 
 def _other_point(point: OtherPoint) -> str:
     note = f" {safe(point.note)}" if point.note else ""
+    if "pregnancy" in point.cautions:
+        note += " **Traditionally avoided in pregnancy.**"
     return (
         f"- **{safe(point.code)} {safe(point.pinyin)}** ({point.hanzi}, {safe(point.english)}), {safe(point.kind)}: "
         f"{safe(point.location)}{note} **Standard:** {safe(point.standard)}"

@@ -27,7 +27,7 @@ def start(**query: str) -> AppTest:
 
 
 def page_text(app: AppTest) -> str:
-    parts = [m.value for m in app.markdown] + [s.value for s in app.subheader]
+    parts = [m.value for m in app.markdown] + [s.value for s in app.subheader] + [h.value for h in app.header]
     parts += [w.value for w in app.warning] + [e.value for e in app.error] + [i.value for i in app.info]
     parts += [c.value for c in app.caption]
     shown = re.sub(r"\\(.)", r"\1", "\n".join(str(p) for p in parts))  # as shown, without Markdown escapes
@@ -56,7 +56,7 @@ def test_choosing_a_region_explains_it_with_channels_evidence_and_red_flags() ->
     assert "Lower back (left)" in text
     assert "BL Bladder" in text and "GV Governing Vessel" in text and "KI Kidney" in text
     assert "BL23 Shenshu" in text
-    assert "See a doctor instead, or first, if" in text
+    assert "See a doctor instead of, or before, acupuncture" in text
     assert "saddle" in text.lower() and "bladder or bowel" in text.lower()
     assert "NG59" in text or "NICE" in text
     assert app.query_params["regions"] == "lower_back_left"
@@ -143,7 +143,7 @@ def test_pain_profile_explains_traditional_reasoning_not_a_diagnosis() -> None:
     ranked = [m.value.split("**")[1] for m in app.markdown if "in traditional reasoning, to" in m.value]
     assert ranked[0] == "Cold-Damp"
     assert "points, in traditional reasoning, to Cold-Damp" in page_text(app)
-    assert "Get medical help promptly" in page_text(app)  # the red flags stay visible
+    assert "See a doctor instead of, or before, acupuncture" in page_text(app)  # the red flags stay visible
 
 
 def test_the_side_view_keeps_the_selection_and_goes_into_the_link() -> None:
@@ -181,20 +181,25 @@ def test_the_take_home_sheet_downloads_as_png_and_pdf() -> None:
 
 def test_patient_mode_tells_the_story_one_step_at_a_time_without_codes() -> None:
     app = start(mode="patient", regions="lower_back_left")
-    assert app.segmented_control(key="mode_select").value == "patient"
+    assert not app.get("segmented_control") or all(c.key != "mode_select" for c in app.segmented_control)
     titles = []
     for step in range(6):
-        titles.append(app.subheader[0].value)
+        titles.append(app.main.header[0].value)
         story = " ".join(m.value for m in app.markdown)
         assert not re.search(r"\b(BL|KI|GV|GB)\d{1,2}\b", story), story
+        assert len(app.main.warning) + len(app.main.error) >= 1  # a warning sign with every step
         if step < 5:
             app.button(key="story_next").click().run()
     assert app.button(key="story_next").disabled
+    labels = [b.label for b in app.main.button]
+    assert "◀ Previous step" in labels and "Back" not in labels  # no control named like the view's "Back"
     assert titles == [
         "Where your pain is", "The lines that run there", "Why a practitioner works on them",
         "What the research says", "Keeping treatment safe", "When to see a doctor instead",
     ]  # fmt: skip
     assert [b.label for b in app.get("download_button")] == ["Download PNG", "Download PDF"]
+    app.button(key="leave_patient").click().run()  # the practitioner's way out, in the sidebar
+    assert app.segmented_control(key="mode_select").value == "explore"
     app.segmented_control(key="mode_select").set_value("student").run()
     assert app.query_params["mode"] == "student"
     assert app.multiselect(key="region_select").value == ["lower_back_left"]  # the selection carries over
@@ -223,10 +228,10 @@ def test_the_story_starts_again_when_the_areas_change() -> None:
     app = start(mode="patient", regions="lower_back_left")
     for _ in range(5):
         app.button(key="story_next").click().run()
-    assert any("Step 6 of 6" in c.value for c in app.caption)
+    assert any("Step 6 of 6" in m.value for m in app.markdown)
     app.multiselect(key="region_select").set_value(["calf_left"]).run()
-    assert any("Step 1 of 6" in c.value for c in app.caption)
-    assert any("Where your pain is" in h.value for h in app.subheader)
+    assert any("Step 1 of 6" in m.value for m in app.markdown)
+    assert app.main.header[0].value == "Where your pain is"
 
 
 def test_an_answer_stays_on_screen_until_the_student_moves_on() -> None:
@@ -287,7 +292,9 @@ def test_a_name_question_rings_the_point_without_naming_it() -> None:
     assert [ring["code"] for ring in rings] == [question.code]
     card = component_data(app, "body_map")["drawing"]["cards"][question.code]
     assert card == {"title": "Which point is this?", "lines": []}
-    assert not any(s.value.startswith(f"{question.code} · ") for s in app.subheader)  # no card gives it away
+    assert not any(
+        s.value.startswith(f"{question.code} · ") for s in [*app.subheader, *app.header]
+    )  # no card gives it away
 
 
 @pytest.mark.parametrize(
@@ -342,11 +349,11 @@ def test_the_treatment_room_says_once_that_points_here_are_avoided_in_pregnancy(
     app = start(mode="patient", regions="sacrum,heel_and_ankle_left")
     for _ in range(4):
         app.button(key="story_next").click().run()
-    assert app.subheader[0].value == "Keeping treatment safe"
+    assert app.main.header[0].value == "Keeping treatment safe"
     story = [m.value for m in app.markdown]
     assert sum("traditionally avoided in pregnancy" in m for m in story) == 1
     app.multiselect(key="region_select").set_value(["knee_left"]).run()  # no pregnancy point among its key points
     for _ in range(4):
         app.button(key="story_next").click().run()
-    assert app.subheader[0].value == "Keeping treatment safe"
+    assert app.main.header[0].value == "Keeping treatment safe"
     assert not any("traditionally avoided in pregnancy" in m.value for m in app.markdown)

@@ -116,7 +116,7 @@ def test_click_in_lower_back_left_explains_bladder_and_governing_vessel(page: Pa
     expect(panel(page)).to_contain_text("Lower back (left)")
     expect(panel(page)).to_contain_text("BL Bladder")
     expect(panel(page)).to_contain_text("GV Governing Vessel")
-    expect(panel(page)).to_contain_text("See a doctor instead, or first, if")
+    expect(panel(page)).to_contain_text("See a doctor instead of, or before, acupuncture")
     expect(page.get_by_test_id("stMultiSelect")).to_contain_text("Lower back (left)")
 
 
@@ -630,6 +630,30 @@ def test_the_diagram_has_no_serious_accessibility_violation(
         page.get_by_role("button", name="Zoom in").click()
         serious = [v for v in axe_violations(page, MAP) if v["impact"] in ("serious", "critical")]
         assert serious == []
+
+
+PAGES = {
+    "explore": "", "explore-chosen": "?regions=lower_back_left,sacrum,buttock_left&point=BL23",
+    "patient": "?mode=patient", "patient-chosen": "?mode=patient&regions=lower_back_left,sacrum",
+    "student": "?mode=student&seed=3", "student-chosen": "?mode=student&seed=3&labels=code&regions=lower_back_left",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("state", PAGES)
+def test_every_mode_has_no_serious_accessibility_violation_on_the_whole_page(
+    browser: Browser, server: str, device: str, state: str
+) -> None:
+    """The whole page, as each audience sees it: contrast, heading order, names (axe-core)."""
+    with opened(browser, f"{server}/{PAGES[state]}", **DEVICES[device]) as page:
+        found = axe_violations(page, "body")
+        serious = [(v["id"], v["nodes"][:3]) for v in found if v["impact"] in ("serious", "critical")]
+        assert serious == []
+        headings = page.evaluate(
+            "() => [...document.querySelectorAll('h1, h2, h3, h4')].filter((h) => h.offsetParent)"
+            ".map((h) => Number(h.tagName[1]))"
+        )
+        assert all(b - a <= 1 for a, b in zip(headings, headings[1:], strict=False)), headings  # no level skipped
 
 
 def test_quick_clicks_on_several_areas_all_count(page: Page, exported: dict[str, Any]) -> None:

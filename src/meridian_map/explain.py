@@ -185,54 +185,156 @@ def without_codes(atlas: ResolvedAtlas, text: str) -> str:
 @dataclass(frozen=True)
 class StoryStep:
     title: str
-    paragraphs: tuple[str, ...]
+    paragraphs: tuple[str, ...]  # at most STEP_WORDS words in all, whatever is chosen
+    urgent: tuple[str, ...] = ()  # the one or two most urgent warning signs, shown with every step
+    warnings: tuple[str, ...] = ()  # the last step only: every warning sign, each once, most urgent first
+
+
+STEP_WORDS = 60  # one idea a patient can take in while the practitioner talks
+# Words a patient should not have to decode: the tradition's technical terms and the atlas's own.
+JARGON = ("Governing Vessel", "internal pathway", "traditional theory", "from a distance", "B-cun", "Shu")
+# How the lines relate to the chosen places, said plainly; the order is the order they are told in.
+PATIENT_LINKS = {
+    "runs_through": "Through these places",
+    "distal": "Used from points further along",
+    "deep": "Linked to them deep inside, in the tradition",
+}
+
+
+def words(text: str) -> int:
+    return len(text.split())
+
+
+def _fit(sentences: list[str], budget: int) -> list[str]:
+    """As many of the sentences, in order, as fit in the budget of words (the first always)."""
+    kept: list[str] = []
+    for sentence in sentences:
+        if kept and words(" ".join([*kept, sentence])) > budget:
+            break
+        kept.append(sentence)
+    return kept
+
+
+def _sentences(text: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s]
+
+
+def place_names(atlas: ResolvedAtlas, region_ids: tuple[str, ...]) -> list[str]:
+    """The chosen places as a patient says them, left and right of one area told once:
+    "both sides of your lower back", "your neck, on your left", "your sacrum and tailbone"."""
+    sides: dict[str, set[str]] = {}
+    for region_id in region_ids:
+        shape = next(v.region_shapes[region_id] for v in atlas.views.values() if region_id in v.region_shapes)
+        sides.setdefault(shape.base_id, set()).add(shape.side)
+    names = []
+    for base, chosen in sides.items():
+        label = atlas.region_content[base].label
+        name = re.sub(r"\s*\(.*?\)", "", label)
+        name = "your " + name[0].lower() + name[1:]
+        if chosen == {"left", "right"}:
+            names.append("both sides of " + name)
+        elif chosen in ({"left"}, {"right"}):
+            names.append(f"{name}, on your {next(iter(chosen))}")
+        else:
+            names.append(name)
+    return names
+
+
+def _listed(names: list[str]) -> str:
+    """ "a, b and c"; with semicolons when the names hold commas of their own."""
+    if len(names) == 1:
+        return names[0]
+    comma = "; " if any("," in name for name in names) else ", "
+    return comma.join(names[:-1]) + (";" if comma == "; " else "") + " and " + names[-1]
+
+
+def warning_signs(atlas: ResolvedAtlas, region_ids: tuple[str, ...]) -> tuple[str, ...]:
+    """Every warning sign for the chosen areas and for back pain in general, each once, most urgent first:
+    those that say to call emergency services, then each area's first sign and those that need help
+    urgently or the same day, then the rest, in the order given (the areas' own before the general ones)."""
+    bases = dict.fromkeys(atlas.base_of(r) for r in region_ids)
+    general = atlas.atlas.red_flags_general
+    own = [atlas.region_content[b].layers.red_flags for b in bases]
+    firsts = {flags[0] for flags in own}
+    signs = list(dict.fromkeys([*(f for flags in own for f in flags), *general]))
+
+    def urgency(sign: str) -> int:
+        text = sign.lower()
+        if "emergency" in text:
+            return 0
+        if "urgent" in text or "same day" in text or sign in firsts:  # an area names its most pressing sign first
+            return 1
+        return 2
+
+    return tuple(sorted(signs, key=urgency))  # stable: within a rank, the order above
 
 
 def patient_story(atlas: ResolvedAtlas, region_ids: tuple[str, ...]) -> tuple[StoryStep, ...]:
-    """Five short steps for a patient: where, which lines, why, what the evidence says, when to see a doctor."""
+    """Short steps for a patient, each one idea in at most STEP_WORDS plain words: where, which lines,
+    why, what the research says, keeping safe, when to see a doctor. Several areas are told together;
+    the most urgent warning signs go with every step and the whole list with the last."""
     if not region_ids:
         return ()
     explained = [explain_region(atlas, r) for r in region_ids]
+    by_base = list({atlas.base_of(i.region_id): i for i in explained}.values())  # left and right told once
+    first = by_base[0]
 
     def plain(text: str) -> str:
         return without_codes(atlas, text)
 
-    # Each channel once, by its closest link to any chosen area, told in the channel's own plain words.
-    strongest: dict[str, ChannelNote] = {}
+    names = place_names(atlas, region_ids)
+    if words(_listed(names)) <= 30:
+        where = f"You showed me {_listed(names)}."
+    else:  # too many to name in one breath; the practitioner points at them on the drawing
+        where = f"You showed me {len(names)} places, shaded on the drawing."
+    about = _fit(_sentences(plain(first.layers.plain)), STEP_WORDS - words(where))
+    where_step = (where, " ".join(about)) if words(" ".join([where, *about])) <= STEP_WORDS else (where,)
+
+    # Each line once, by its closest link to any chosen area, named as the patient would see it.
+    strongest: dict[str, str] = {}
     for note in (note for item in explained for note in item.linked_channels):
         known = strongest.get(note.id)
-        if known is None or LINK_ORDER.index(note.link) < LINK_ORDER.index(known.link):
-            strongest[note.id] = note
-    areas = "these areas" if len(explained) > 1 else "this area"
+        if known is None or LINK_ORDER.index(note.link) < LINK_ORDER.index(known):
+            strongest[note.id] = note.link
+    lines = []
+    for link, heading in PATIENT_LINKS.items():
+        channels = [atlas.channels[c] for c, kind in strongest.items() if kind == link]
+        if channels:
+            lines.append(f"{heading}: {_listed([c.patient_name or f'the {c.name} line' for c in channels])}.")
 
-    def line(note: ChannelNote) -> str:
-        channel = atlas.channels[note.id]
-        link = note.link_label.replace("this area", areas)
-        called = f"{channel.called}, {channel.gloss}," if channel.gloss else channel.called
-        return f"The {called} {link}. {plain(channel.summary_plain)}"
+    def patient_words(item: RegionExplanation, kind: str) -> str:
+        said = item.layers.patient
+        if said is not None:
+            return said.why if kind == "why" else said.evidence
+        text = item.layers.traditional if kind == "why" else item.layers.evidence.summary
+        return " ".join(_fit(_sentences(plain(text)), 40))
 
-    lines = tuple(line(note) for note in sorted(strongest.values(), key=lambda n: LINK_ORDER.index(n.link)))
-    why = tuple(
-        f"{i.label}: {i.layers.patient.why}" if i.layers.patient else plain(i.layers.traditional) for i in explained
-    )
-    research = tuple(
-        f"{i.label}: {i.layers.patient.evidence}" if i.layers.patient else plain(i.layers.evidence.summary)
-        for i in explained
-    )
-    flags = [flag for item in explained for flag in item.layers.red_flags] + list(atlas.atlas.red_flags_general)
+    others = len(by_base) - 1
+    why = [patient_words(first, "why")]
+    research = [patient_words(first, "evidence")]
+    if others:
+        more = "other place is" if others == 1 else "other places are"
+        why.append(f"Your {more} read the same way, along the lines they lie on.")
+        research.append(f"The take-home sheet gives the research for your {more.split()[0]} {more.split()[1]}.")
+
+    signs = warning_signs(atlas, region_ids)
+    urgent = signs[:2]
+    steps = [
+        StoryStep("Where your pain is", where_step),
+        StoryStep("The lines that run there", tuple(lines)),
+        StoryStep("Why a practitioner works on them", tuple(why)),
+        StoryStep("What the research says", tuple(research)),
+    ]
     safety = atlas.atlas.safety
-    safe_steps: tuple[StoryStep, ...] = ()
     if safety is not None:  # the general words, then each caution the chosen areas' points carry, once
-        cautions = tuple(plain(c.patient) for c in area_cautions(atlas, region_ids) if c.patient)
-        safe_steps = (StoryStep("Keeping treatment safe", (plain(safety.patient), *cautions)),)
-    return (
-        StoryStep("Where your pain is", tuple(f"{i.label}: {plain(i.layers.plain)}" for i in explained)),
-        StoryStep("The lines that run there", lines),
-        StoryStep("Why a practitioner works on them", why),
-        StoryStep("What the research says", research),
-        *safe_steps,
-        StoryStep("When to see a doctor instead", tuple(dict.fromkeys(flags))),
+        cautions = [plain(c.patient) for c in area_cautions(atlas, region_ids) if c.patient]
+        steps.append(StoryStep("Keeping treatment safe", (plain(safety.patient), *cautions)))
+    doctor = (
+        "Acupuncture is not the right first step if any of the signs below applies to you: see a doctor, "
+        "and get help at once for the first ones.",
     )
+    steps.append(StoryStep("When to see a doctor instead", doctor, warnings=signs))
+    return tuple(StoryStep(s.title, s.paragraphs, urgent, s.warnings) for s in steps)
 
 
 # Landmarks whose identifier does not read as anatomy.

@@ -228,8 +228,8 @@ class Channel(Frozen):
     deep_pathways: list[DeepPathway] = Field(default_factory=list)
     summary_plain: Annotated[str, Field(min_length=1)]
     summary_traditional: Annotated[str, Field(min_length=1)]
-    # A few plain words said after the name in the treatment room: "the line up the middle of the back".
-    gloss: Annotated[str, Field(min_length=1)] | None = None
+    # What the treatment room calls it, in plain words: "the line up the middle of your back".
+    patient_name: Annotated[str, Field(min_length=1)] | None = None
 
     @property
     def called(self) -> str:

@@ -18,10 +18,6 @@ from meridian_map.ui.text import safe
 MODES = {"explore": "Explore", "patient": "Treatment room", "student": "Student"}
 STORY_STEP = "_story_step"
 STORY_FOR = "_story_for"  # the areas the story on screen is about
-URGENT = (
-    "Get medical help the same day for numbness around your bottom or genitals, or loss of bladder or "
-    "bowel control. The last step lists every warning sign."
-)
 QUIZ = state.QUIZ  # the RoundState of the current round
 ROUND_SIZE = 8
 
@@ -39,7 +35,7 @@ def patient_panel(atlas: ResolvedAtlas, selection: Selection, handout: Callable[
     with st.container(key="patient"):
         steps = patient_story(atlas, selection.regions)
         if not steps:
-            st.subheader("Show me where it hurts")
+            st.header("Show me where it hurts")
             st.markdown("Touch or click the drawing where you feel the pain. You can choose more than one place.")
             return
         if st.session_state.get(STORY_FOR) != selection.regions:  # new areas: their story starts at step 1
@@ -49,16 +45,22 @@ def patient_panel(atlas: ResolvedAtlas, selection: Selection, handout: Callable[
         step = steps[index]
         # Back and Next stay in one place above the text, whatever its length.
         back, where, forward = st.columns([2, 3, 2], vertical_alignment="center")
-        back.button("◀ Back", key="story_back", on_click=_step, args=(-1, len(steps)), disabled=index == 0,
+        # Named apart from the view switch's "Back": the story's own steps.
+        back.button("◀ Previous step", key="story_back", on_click=_step, args=(-1, len(steps)), disabled=index == 0,
                     width="stretch")  # fmt: skip
-        where.caption(f"Step {index + 1} of {len(steps)}")
-        forward.button("Next ▶", key="story_next", on_click=_step, args=(1, len(steps)),
+        where.markdown(f"Step {index + 1} of {len(steps)}")
+        forward.button("Next step ▶", key="story_next", on_click=_step, args=(1, len(steps)),
                        disabled=index == len(steps) - 1, width="stretch")  # fmt: skip
-        st.subheader(step.title)
+        st.header(step.title)
         for paragraph in step.paragraphs:
             st.markdown(safe(paragraph))
-        if index < len(steps) - 1:  # the most urgent signs on every step; the last step lists them all
-            st.warning(URGENT, icon=":material/emergency:")
+        if step.warnings:  # the last step: every sign, each once, most urgent first
+            st.error("\n".join(f"- {safe(sign)}" for sign in step.warnings), icon=":material/emergency:")
+        else:  # the most urgent one or two with every other step
+            st.warning(
+                "**Get medical help first if:** " + " Or: ".join(safe(sign) for sign in step.urgent),
+                icon=":material/emergency:",
+            )
     handout()
 
 
@@ -108,7 +110,7 @@ def quiz_panel(atlas: ResolvedAtlas) -> None:
     seed = state.quiz_seed()
     questions = _round(atlas, seed)
     with st.container(border=True, key="quiz"):
-        st.subheader("Self-test")
+        st.header("Self-test")
         round_state: quiz.RoundState = st.session_state.get(QUIZ) or quiz.start(questions)
         right, answered = quiz.score(round_state)
         st.markdown(f"**Score: {right} of {answered}** · round {seed} · the link gives a class the same round")

@@ -19,6 +19,7 @@ from meridian_map.explain import (
     safety_citations,
     served_regions,
     travelling_pain,
+    warning_signs,
 )
 from meridian_map.figure import Selection
 from meridian_map.handout import handout_pdf, handout_png
@@ -87,15 +88,16 @@ def main() -> None:
     for notice in st.session_state.pop(state.NOTICES, []):
         st.info(f"Ignored from the link: unknown {safe(notice)}.", icon=":material/info:")
 
-    st.segmented_control(
-        "Mode",
-        options=list(modes.MODES),
-        format_func=modes.MODES.__getitem__,
-        key=state.MODE_WIDGET,
-        on_change=state.on_mode_chosen,
-        label_visibility="collapsed",
-    )
     mode = st.session_state.get(state.MODE, "explore")
+    if mode != "patient":  # the patient sees no mode switch: the practitioner leaves from the sidebar
+        st.segmented_control(
+            "Mode",
+            options=list(modes.MODES),
+            format_func=modes.MODES.__getitem__,
+            key=state.MODE_WIDGET,
+            on_change=state.on_mode_chosen,
+            label_visibility="collapsed",
+        )
     if mode == "student":
         modes.prepare_quiz(atlas)
     _sidebar(atlas)
@@ -124,6 +126,8 @@ def _sidebar(atlas: ResolvedAtlas) -> None:
             modes.tour(atlas)
         if mode == "student":
             modes.student_tools()
+        if mode == "patient":
+            st.button("Leave the treatment room", key="leave_patient", on_click=state.leave_treatment_room)
         st.header("Channels")
         st.caption("Solid lines run on the surface; dashed lines are internal pathways.")
         for channel_id in CHANNEL_IDS:
@@ -220,20 +224,25 @@ def _panel(atlas: ResolvedAtlas) -> None:
     chosen = selection.regions or selection.point or selection.focus
     if not chosen:
         _welcome(atlas)
-    for match in travelling_pain(atlas, selection.regions):
-        _chain(match)
-    for region_id in selection.regions:
-        _region(atlas, explain_region(atlas, region_id))
+    explained = [explain_region(atlas, region_id) for region_id in selection.regions]
+    chains = travelling_pain(atlas, selection.regions)
+    if len(explained) > 1:
+        _shared(atlas, explained, chains)
+    else:
+        for match in chains:
+            _chain(match)
+    for item in explained:
+        _region(atlas, item, compact=len(explained) > 1)
     if selection.regions:
         _handout(atlas, selection)
     if mode == "explore" and (chosen or selection.view != "posterior"):
         modes.share_link(selection)
-    if not selection.regions:
-        return
-    if atlas.atlas.pain_profile is not None:
-        _pain_profile(atlas, atlas.atlas.pain_profile)
-    _safety(atlas)
-    _general_red_flags(atlas)
+    if selection.regions:
+        if atlas.atlas.pain_profile is not None:
+            _pain_profile(atlas, atlas.atlas.pain_profile)
+        _safety(atlas)
+    if chosen:  # the welcome shows them too: warning signs are always on screen
+        _warning_signs(atlas, selection.regions)
 
 
 def _pain_profile(atlas: ResolvedAtlas, profile: PainProfile) -> None:
@@ -291,7 +300,7 @@ def _handout_bytes(_atlas: ResolvedAtlas, atlas_key: str, selection: Selection, 
 def _channel_card(atlas: ResolvedAtlas, channel_id: str) -> None:
     channel = atlas.channels[channel_id]
     with st.container(border=True, key="channel_card"):
-        st.subheader(f"{channel.id} · {safe(channel.name)} · {channel.hanzi}")
+        st.header(f"{channel.id} · {safe(channel.name)} · {channel.hanzi}")
         st.caption(f"{safe(channel.english)}, {safe(channel.pinyin)}")
         st.markdown(safe(channel.summary_plain))
         st.markdown("**In traditional theory:** " + safe(channel.summary_traditional))
@@ -311,7 +320,7 @@ def _chain(match: ChainMatch) -> None:
 
 
 def _welcome(atlas: ResolvedAtlas) -> None:
-    st.subheader("Start with where it hurts")
+    st.header("Start with where it hurts")
     st.markdown(
         "Hover over the body to see the name of each area, then click it. You can choose more than "
         "one area, for pain that spreads. Click a coloured point to read about it."
@@ -321,7 +330,7 @@ def _welcome(atlas: ResolvedAtlas) -> None:
             st.markdown(f"**{channel.id} · {safe(channel.name)}** ({safe(channel.pinyin)}, {channel.hanzi})")
             st.markdown(safe(channel.summary_plain))
     _safety(atlas)
-    st.caption(safe(atlas.atlas.disclaimer))
+    _warning_signs(atlas, ())
 
 
 def _safety(atlas: ResolvedAtlas) -> None:
@@ -340,7 +349,7 @@ def _safety(atlas: ResolvedAtlas) -> None:
 def _point_card(atlas: ResolvedAtlas, point: Point) -> None:
     channel = atlas.channels[point.channel]
     with st.container(border=True, key="point_card"):
-        st.subheader(f"{point.code} · {safe(point.pinyin)} · {point.hanzi}")
+        st.header(f"{point.code} · {safe(point.pinyin)} · {point.hanzi}")
         st.markdown(f"*{safe(point.english)}* on the {safe(channel.name)} channel")
         st.markdown(f"**Where:** {safe(point.location)}")
         modes.placement_caption(atlas.on(state.current().view), point.code)
@@ -358,14 +367,33 @@ def _point_card(atlas: ResolvedAtlas, point: Point) -> None:
         st.button("Close point", on_click=state.choose_point, args=(None,), key="close_point")
 
 
-def _region(atlas: ResolvedAtlas, explained: RegionExplanation) -> None:
+def _shared(atlas: ResolvedAtlas, explained: list[RegionExplanation], chains: list[ChainMatch]) -> None:
+    """For several areas, what they have in common first: the lines and how each reaches them."""
+    with st.container(border=True, key="shared"):
+        st.header("What these areas share")
+        links: dict[str, dict[str, list[str]]] = {}  # channel -> link label -> area labels
+        for item in explained:
+            for note in item.linked_channels:
+                links.setdefault(note.id, {}).setdefault(note.link_label, []).append(item.label)
+        for channel_id in CHANNEL_IDS:
+            if channel_id not in links:
+                continue
+            channel = atlas.channels[channel_id]
+            said = "; ".join(
+                f"{label} ({'all of them' if len(areas) == len(explained) else ', '.join(areas)})"
+                for label, areas in links[channel_id].items()
+            )
+            st.markdown(f"- **{channel.id} {safe(channel.name)}**: {safe(said)}")
+        for match in chains:
+            _chain(match)
+
+
+def _region(atlas: ResolvedAtlas, explained: RegionExplanation, compact: bool) -> None:
+    """One area: what it is and its points; the layers open on demand when several areas are shown."""
     layers = explained.layers
     with st.container(border=True, key=f"region_{explained.region_id}"):
-        st.subheader(safe(explained.label))
+        st.header(safe(explained.label))
         st.markdown(safe(layers.plain))
-        st.markdown("**Channels here**")
-        for note in explained.channels:
-            st.markdown(f"- **{note.id} {safe(note.name)}**: {note.link_label}. {safe(note.note)}")
         for heading, points in (
             ("Key points here", explained.key_points),
             ("Used from elsewhere", explained.points_elsewhere),
@@ -374,21 +402,23 @@ def _region(atlas: ResolvedAtlas, explained: RegionExplanation) -> None:
                 st.markdown(
                     f"**{heading}:** " + ", ".join(f"{p.code} {safe(p.pinyin)} ({safe(p.hanzi)})" for p in points)
                 )
-        if explained.other_points:
-            st.markdown("**Other points named here** (beyond the four channels shown; not drawn):")
-            st.markdown("\n".join(_other_point(point) for point in explained.other_points))
-        traditional, anatomy, asks, evidence = st.tabs(["Traditional view", "Anatomy", "Questions", "Evidence"])
-        traditional.markdown(safe(layers.traditional))
-        anatomy.markdown(safe(layers.anatomy))
-        asks.markdown("\n".join(f"- {safe(q)}" for q in layers.asks))
-        evidence.markdown(safe(layers.evidence.summary))
-        for citation in explained.citations:
-            link = f" {citation.url}" if citation.url else ""
-            evidence.caption(f"[{citation.number}] {safe(citation.text)}{safe(link)}")
-        st.warning(
-            "**See a doctor instead, or first, if:**\n" + "\n".join(f"- {safe(flag)}" for flag in layers.red_flags),
-            icon=":material/medical_services:",
-        )
+        more = st.expander("Channels, traditional view, anatomy, questions, evidence") if compact else st.container()
+        with more:
+            st.markdown(
+                "**Channels here**\n"
+                + "\n".join(f"- **{n.id} {safe(n.name)}**: {n.link_label}. {safe(n.note)}" for n in explained.channels)
+            )
+            if explained.other_points:
+                st.markdown("**Other points named here** (beyond the four channels shown; not drawn):")
+                st.markdown("\n".join(_other_point(point) for point in explained.other_points))
+            traditional, anatomy, asks, evidence = st.tabs(["Traditional view", "Anatomy", "Questions", "Evidence"])
+            traditional.markdown(safe(layers.traditional))
+            anatomy.markdown(safe(layers.anatomy))
+            asks.markdown("\n".join(f"- {safe(q)}" for q in layers.asks))
+            evidence.markdown(safe(layers.evidence.summary))
+            for citation in explained.citations:
+                link = f" {citation.url}" if citation.url else ""
+                evidence.caption(f"[{citation.number}] {safe(citation.text)}{safe(link)}")
 
 
 def _other_point(point: OtherPoint) -> str:
@@ -401,10 +431,11 @@ def _other_point(point: OtherPoint) -> str:
     )
 
 
-def _general_red_flags(atlas: ResolvedAtlas) -> None:
+def _warning_signs(atlas: ResolvedAtlas, region_ids: tuple[str, ...]) -> None:
+    """Every warning sign once, at the end: the chosen areas' own and back pain's in general, most urgent first."""
     st.error(
-        "**Get medical help promptly for back pain with any of these:**\n"
-        + "\n".join(f"- {safe(flag)}" for flag in atlas.atlas.red_flags_general),
+        "**See a doctor instead of, or before, acupuncture if any of these applies:**\n"
+        + "\n".join(f"- {safe(sign)}" for sign in warning_signs(atlas, region_ids)),
         icon=":material/emergency:",
     )
     st.caption(safe(atlas.atlas.disclaimer))

@@ -226,6 +226,12 @@ def on_mode_chosen() -> None:
     st.session_state["_story_step"] = 0
 
 
+def leave_treatment_room() -> None:
+    """The practitioner's way out (the patient sees no mode switch)."""
+    st.session_state[MODE] = st.session_state[MODE_WIDGET] = "explore"
+    st.session_state["_story_step"] = 0
+
+
 def share_url(selection: Selection) -> str:
     base = (st.context.url or "").split("?")[0].rstrip("/") + "/"
     query = urlencode(to_url(selection), safe=",")

@@ -479,8 +479,8 @@ def handout_blocks(
 
     blocks.append(Block("heading", "What to do next", "next"))
     blocks += [Block("step", ASK, "next"), Block("step", SEE_DOCTOR, "next")]
-    region_ids = tuple(r for _, ids in groups for r in ids)
-    blocks += [Block("step", words(c.patient), "next") for c in area_cautions(atlas, region_ids) if c.patient]
+    chosen_ids = tuple(r for _, ids in groups for r in ids)
+    blocks += [Block("step", words(c.patient), "next") for c in area_cautions(atlas, chosen_ids) if c.patient]
     blocks.append(Block("disclaimer", words(atlas.atlas.disclaimer), "end"))
     return blocks
 
@@ -641,8 +641,16 @@ def marker(centre: PX, number: int, radius: float = MARKER_RADIUS, role: str = "
     size = round(radius * (1.2 if number < 10 else 1.0))
     return [
         Circle(centre, radius, fill=INK, stroke=WHITE, width=1.6),
-        Text(centre[0], centre[1] + ascent(size) / 2 - 0.5, str(number), size, WHITE, bold=True, align="centre",
-             role=role),  # fmt: skip
+        Text(
+            centre[0],
+            centre[1] + ascent(size) / 2 - 0.5,
+            str(number),
+            size,
+            WHITE,
+            bold=True,
+            align="centre",
+            role=role,
+        ),
     ]
 
 
@@ -685,12 +693,16 @@ def _diagram(view: ResolvedAtlas, selection: Selection, layout: HandoutLayout, s
     outline = to_px.many(view.body.outline)
     items: list[Item] = [Shape(outline, fill=SKIN, closed=True)]
     items += [Shape(to_px.many(hint), HINT_LINE_RGB, 1.1) for hint in view.body.hints]
-    items += [Shape(to_px.many([(-0.6, y + 0.35), (0.6, y + 0.35)]), SPINE, 2) for _, y in view.body.spinous_processes()]
+    items += [
+        Shape(to_px.many([(-0.6, y + 0.35), (0.6, y + 0.35)]), SPINE, 2) for _, y in view.body.spinous_processes()
+    ]
     for region_id in drawn.regions:
         items += [Shape(to_px.many(p), fill=HIGHLIGHT, closed=True) for p in view.region_shapes[region_id].polygons]
     items.append(Shape(outline, BODY_LINE_RGB, 1.6, closed=True))
     for region_id in drawn.regions:
-        items += [Shape(to_px.many(p), HIGHLIGHT_LINE_RGB, 1.4, closed=True) for p in view.region_shapes[region_id].polygons]
+        items += [
+            Shape(to_px.many(p), HIGHLIGHT_LINE_RGB, 1.4, closed=True) for p in view.region_shapes[region_id].polygons
+        ]
     for channel_id in drawn.channels:
         channel = view.channels[channel_id]
         for _, line in view.deep_lines(channel_id):
@@ -798,13 +810,19 @@ def _text_column(blocks: Sequence[Block], box: Box) -> list[Item]:
         if kind == "heading":
             items.append(Shape(((box.left, top - style.size * 0.5), (box.right, top - style.size * 0.5)), RULE, 1.5))
         if kind == "disclaimer":
-            items.append(Shape(((box.left, top - style.size * 0.6), (box.left + 120, top - style.size * 0.6)), RULE, 1.5))
+            items.append(
+                Shape(((box.left, top - style.size * 0.6), (box.left + 120, top - style.size * 0.6)), RULE, 1.5)
+            )
         for n, line in enumerate(p.lines):
             baseline = top + n * p.line_height + ascent(style.size) + (p.line_height - style.size) / 2
-            items.append(Text(left + style.indent, baseline, line, style.size, style.colour, style.bold, role=ROLES[kind]))
+            items.append(
+                Text(left + style.indent, baseline, line, style.size, style.colour, style.bold, role=ROLES[kind])
+            )
         middle = top + p.line_height / 2  # of the first line
         if kind == "bullet":
-            items.append(Circle((left + style.size * 0.35, middle + style.size * 0.05), style.size * 0.17, fill=WARNING))
+            items.append(
+                Circle((left + style.size * 0.35, middle + style.size * 0.05), style.size * 0.17, fill=WARNING)
+            )
         if kind == "step":
             s = style.size * 0.22
             x, y = left + style.size * 0.2, middle + style.size * 0.05
@@ -822,7 +840,7 @@ def _qr_modules(url: str, left: float, top: float, largest: int) -> tuple[list[I
     """The QR code of `url` as dark runs of modules on whole pixels, with its quiet zone; and its size."""
     code = segno.make(url, error="m")
     border = 4
-    count = code.symbol_size(border=0)[0]
+    count = int(code.symbol_size(border=0)[0])
     module = max(2, largest // (count + 2 * border))
     size = module * (count + 2 * border)
     x0, y0 = round(left + (largest - size) / 2), round(top)
@@ -839,7 +857,7 @@ def _qr_modules(url: str, left: float, top: float, largest: int) -> tuple[list[I
 
 def _is_local(url: str) -> bool:
     host = urlsplit(url).hostname or ""
-    return host in ("localhost", "::1") or host.startswith("127.") or host == "0.0.0.0"  # noqa: S104
+    return host in ("localhost", "::1") or host.startswith("127.") or host == "0.0.0.0"
 
 
 def link_note(link: ShareLink) -> str:

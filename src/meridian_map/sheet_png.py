@@ -56,7 +56,11 @@ def render(sheet: Sheet) -> Image.Image:
     for item in sheet.items:
         if isinstance(item, Text) and item.text:
             draw.text(
-                (item.x, item.y), item.text, font=font(item.size, item.bold), fill=item.colour, anchor=ANCHORS[item.align]
+                (item.x, item.y),
+                item.text,
+                font=font(item.size, item.bold),
+                fill=item.colour,
+                anchor=ANCHORS[item.align],
             )
     return page
 

@@ -23,6 +23,7 @@ from meridian_map.explain import (
 )
 from meridian_map.figure import Selection
 from meridian_map.handout import handout_pdf, handout_png
+from meridian_map.links import ShareLink, share_link
 from meridian_map.model import CHANNEL_IDS, OtherPoint, PainProfile, Point
 from meridian_map.profile import matching_summary, reason
 from meridian_map.search import search_points
@@ -274,7 +275,9 @@ def _pain_profile(atlas: ResolvedAtlas, profile: PainProfile) -> None:
 
 def _handout(atlas: ResolvedAtlas, selection: Selection) -> None:
     """The take-home sheet, drawn from the body model; no personal data is asked for or kept."""
-    link = state.share_url(selection)
+    # From the app's own address (MERIDIAN_MAP_PUBLIC_URL, else this computer), never the request's.
+    link = share_link(state.to_url(selection), port=st.get_option("server.port"),
+                      base_path=st.get_option("server.baseUrlPath"))  # fmt: skip
     shown = atlas.on(selection.view)
     with st.container(border=True, key="handout"):
         st.markdown("**Take-home sheet**: the drawing, the plain explanation and when to see a doctor, on one page.")
@@ -292,7 +295,7 @@ def _handout(atlas: ResolvedAtlas, selection: Selection) -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _handout_bytes(_atlas: ResolvedAtlas, atlas_key: str, selection: Selection, link: str, kind: str) -> bytes:
+def _handout_bytes(_atlas: ResolvedAtlas, atlas_key: str, selection: Selection, link: ShareLink, kind: str) -> bytes:
     render = handout_png if kind == "png" else handout_pdf
     return render(_atlas, selection, link, datetime.date.today())
 

@@ -7,6 +7,7 @@ pixels through the plot's own axes, so the tests survive layout changes.
 from __future__ import annotations
 
 import base64
+import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -653,7 +654,7 @@ def test_every_mode_has_no_serious_accessibility_violation_on_the_whole_page(
             "() => [...document.querySelectorAll('h1, h2, h3, h4')].filter((h) => h.offsetParent)"
             ".map((h) => Number(h.tagName[1]))"
         )
-        assert all(b - a <= 1 for a, b in zip(headings, headings[1:], strict=False)), headings  # no level skipped
+        assert all(b - a <= 1 for a, b in itertools.pairwise(headings)), headings  # no level skipped
 
 
 def test_quick_clicks_on_several_areas_all_count(page: Page, exported: dict[str, Any]) -> None:

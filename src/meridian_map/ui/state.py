@@ -12,7 +12,6 @@ import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import cast
-from urllib.parse import urlencode
 
 import streamlit as st
 
@@ -20,6 +19,7 @@ from meridian_map import quiz
 from meridian_map.atlas import ResolvedAtlas
 from meridian_map.diagram import Zoom, read_click, read_zoom, read_zoom_report, zoom_text
 from meridian_map.figure import Selection
+from meridian_map.links import share_link
 from meridian_map.model import CHANNEL_IDS, VIEW_IDS, ViewId
 
 from .body_map import last_click, last_zoom
@@ -233,9 +233,10 @@ def leave_treatment_room() -> None:
 
 
 def share_url(selection: Selection) -> str:
-    base = (st.context.url or "").split("?")[0].rstrip("/") + "/"
-    query = urlencode(to_url(selection), safe=",")
-    return f"{base}?{query}" if query else base
+    """The link to this view, from the app's own base address (MERIDIAN_MAP_PUBLIC_URL, else this
+    machine's port and base path), never from the address the request came with."""
+    port, base_path = st.get_option("server.port"), st.get_option("server.baseUrlPath")
+    return share_link(to_url(selection), port=port, base_path=base_path).url
 
 
 # -- the student's self-test: every answer is recorded once, whatever reruns follow --------

@@ -555,9 +555,13 @@ def test_patient_story_steps_forward_in_the_browser(browser: Browser, server: st
         expect(story).to_contain_text("Where your pain is")
         for title in ("The lines that run there", "Why a practitioner works on them", "What the research says",
                       "Keeping treatment safe", "When to see a doctor instead"):  # fmt: skip
-            page.get_by_role("button", name="Next ▶").click()
+            page.get_by_role("button", name="Next step ▶").click()
             expect(story).to_contain_text(title)
         expect(story).to_contain_text("saddle")
+        expect(page.locator('[aria-label="Mode"]')).to_have_count(0)  # no mode switch for the patient
+        expect(page.get_by_role("button", name="Deploy")).to_have_count(0)
+        page.get_by_role("button", name="Leave the treatment room").click()  # the practitioner's way out
+        expect(page.locator('[aria-label="Mode"]')).to_have_count(1)
         shown = page.evaluate(
             "(plot) => [...document.querySelectorAll(plot + ' path.point')].filter(p => p.style.display !== 'none')"
             ".length",

@@ -257,7 +257,7 @@ def test_student_labels_and_landmarks_go_on_the_diagram() -> None:
     app.radio(key="labels_select").set_value("pinyin").run()
     app.toggle(key="landmarks_toggle").set_value(True).run()
     spec = json.dumps(component_data(app, "body_map")["drawing"]["figure"], ensure_ascii=False)
-    assert "Shenshu" in spec and "Iliac crest L4" in spec and "B-cun" in spec
+    assert "Shenshu" in spec and "Iliac<br>crest L4" in spec and "B-cun" in spec
 
 
 def test_explore_tour_steps_through_a_channel_on_the_right_views() -> None:

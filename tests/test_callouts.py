@@ -50,7 +50,7 @@ def test_wide_characters_count_a_full_font_size() -> None:
     assert text_width_cm("BL23", 10, 5) < text_width_cm("肾俞肾俞", 10, 5)
 
 
-@pytest.mark.parametrize("view", ["posterior", "lateral", "anterior"])
+@pytest.mark.parametrize("view", VIEW_IDS)
 @pytest.mark.parametrize("kind", ["code", "pinyin", "hanzi"])
 def test_every_point_on_a_view_gets_one_callout_clear_of_the_body_and_of_the_others(
     atlas: ResolvedAtlas, view: str, kind: str

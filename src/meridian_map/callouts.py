@@ -122,6 +122,13 @@ def lay_out(
     return callouts
 
 
+def rows_needed(labelled: Sequence[Labelled], keep: Keep | None = None) -> int:
+    """The rows the fuller column needs: half of all, or with `keep` every label level with its band."""
+    rows = sum(item.lines for item in labelled)
+    band = sum(item.lines for item in labelled if keep and _in_band(item, keep))
+    return max(-(-rows // 2), band)
+
+
 def _in_band(item: Labelled, keep: Keep) -> bool:
     return any(keep.bottom <= y <= keep.top for _, y in item.positions)
 

@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 
 from .atlas import ResolvedAtlas
 from .body import XY
-from .callouts import LINE_SPACING, Callout, Keep, Labelled, lay_out, text_width_px
+from .callouts import LINE_SPACING, Callout, Keep, Labelled, lay_out, rows_needed, text_width_px
 from .model import CHANNEL_IDS, Channel, Point, Scale, ViewId
 
 BODY_FILL = "#F4EEE8"
@@ -335,10 +335,7 @@ def _callouts(atlas: ResolvedAtlas, selection: Selection, focus: Emphasis, heigh
     # columns (with the ruler: the column away from it, for the labels level with it) run out of
     # rows: then the phone shows some labels close together rather than over the ruler or cut off.
     drawing = _px_per_cm(atlas, height)
-    rows = sum(item.lines for item in labelled)
-    needed = max(rows / 2, sum(item.lines for item in labelled if keep and item.positions[-1][1] >= keep.bottom
-                               and min(y for _, y in item.positions) <= keep.top)) + 1  # fmt: skip
-    fits = needed * LINE_SPACING * LABEL_FONT_PX / (top - bottom)
+    fits = (rows_needed(labelled, keep) + 1) * LINE_SPACING * LABEL_FONT_PX / (top - bottom)
     scale = min(drawing, max(fits, PHONE_PLOT_PX / (top - bottom + 2 * LABEL_EDGE_CM)))
     for _ in range(4):
         callouts = lay_out(atlas.body, labelled, scale, LABEL_FONT_PX, (bottom, top), keep)

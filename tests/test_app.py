@@ -244,7 +244,9 @@ def test_an_answer_stays_on_screen_until_the_student_moves_on() -> None:
     assert app.segmented_control(key="view_select").value == first.view  # the control shows the view drawn
     wrong = next(option for option in first.options if option not in first.correct)
     app.button(key=f"quiz_0_{wrong}").click().run()
-    assert any(f"Question 1: Not quite: the answer was {first.code}." in w.value for w in app.warning)
+    shown = " ".join(w.value for w in app.warning)
+    assert f"Question 1: Not quite: the answer was {first.code} (" in shown
+    assert f"Find {first.code} by landmark: " in shown  # the miss teaches where it is
     assert any(first.prompt in m.value for m in app.markdown)  # still the answered question, on its view
     assert app.segmented_control(key="view_select").value == first.view
     app.button(key="quiz_next").click().run()
@@ -260,7 +262,7 @@ def test_student_labels_and_landmarks_go_on_the_diagram() -> None:
     app.radio(key="labels_select").set_value("pinyin").run()
     app.toggle(key="landmarks_toggle").set_value(True).run()
     spec = json.dumps(component_data(app, "body_map")["drawing"]["figure"], ensure_ascii=False)
-    assert "Shenshu" in spec and "Iliac crest L4" in spec and "B-cun" in spec
+    assert "Shenshu" in spec and "Iliac<br>crest L4" in spec and "B-cun" in spec
 
 
 def test_explore_tour_steps_through_a_channel_on_the_right_views() -> None:
@@ -357,3 +359,47 @@ def test_the_treatment_room_says_once_that_points_here_are_avoided_in_pregnancy(
         app.button(key="story_next").click().run()
     assert app.main.header[0].value == "Keeping treatment safe"
     assert not any("traditionally avoided in pregnancy" in m.value for m in app.markdown)
+
+
+def test_labels_turned_on_during_a_naming_question_say_why_they_do_not_show() -> None:
+    seed, _ = _first_question("name")
+    app = start(mode="student", seed=str(seed))
+    app.radio(key="labels_select").set_value("code").run()
+    figure = component_data(app, "body_map")["drawing"]["figure"]
+    assert not [t for t in figure["data"] if (t.get("name") or "").endswith(" labels")]  # nothing drawn ...
+    notes = [c.value for c in app.caption if "hidden during a naming question" in c.value]
+    assert notes and all(len(note.splitlines()) == 1 for note in notes)  # ... and one line says why
+    app.radio(key="labels_select").set_value(None).run()
+    assert not any("hidden during a naming question" in c.value for c in app.caption)
+
+
+HEAD_POINTS = "GV20,GV21"  # never asked to locate: a review round of them answers without a click
+
+
+def test_the_review_offers_a_round_of_the_misses_only_and_the_link_holds_it() -> None:
+    app = start(mode="student", seed="5", retry=f"{HEAD_POINTS},lower_back")
+    questions = app.session_state["_round"]
+    assert sorted(q.code or "lower_back" for q in questions) == ["GV20", "GV21", "lower_back"]
+    assert any("round 5, of 3 missed" in m.value for m in app.markdown)
+    for index, question in enumerate(questions):  # miss the points, get the area right
+        if question.kind == "name":
+            app.button(key=f"quiz_{index}_{next(o for o in question.options if o != question.code)}").click().run()
+        else:
+            app.multiselect(key=f"quiz_{index}_pick").set_value(sorted(question.correct)).run()
+            app.button(key=f"quiz_{index}_check").click().run()
+        app.button(key="quiz_next").click().run()
+    assert any("Round finished." in m.value for m in app.markdown)
+    app.button(key="quiz_retry").click().run()
+    assert app.query_params["retry"] == ",".join(q.code for q in questions if q.kind == "name")
+    again = app.session_state["_round"]
+    assert sorted(q.code or "" for q in again) == ["GV20", "GV21"]
+    # The link gives the same review round to anyone who opens it.
+    shared = start(mode="student", seed=app.query_params["seed"], retry=app.query_params["retry"])
+    assert shared.session_state["_round"] == again
+
+
+def test_unknown_subjects_in_a_review_link_are_ignored_with_a_notice() -> None:
+    app = start(mode="student", seed="5", retry="GV20,XX99")
+    assert "retry 'XX99'" in " ".join(i.value for i in app.info)
+    assert [q.code for q in app.session_state["_round"]] == ["GV20"]
+    assert app.query_params["retry"] == "GV20"

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 from itertools import pairwise
+from typing import Any
 
 import pytest
 
 from meridian_map import ResolvedAtlas, Selection, build_figure
-from meridian_map.callouts import LINE_SPACING, Labelled, lay_out, spread, text_width_cm
-from meridian_map.figure import LABEL_FONT_PX, axis_ranges, emphasis
+from meridian_map.body import XY
+from meridian_map.callouts import LINE_SPACING, Labelled, lay_out, spread, text_width_cm, text_width_px
+from meridian_map.figure import (
+    LABEL_FONT_PX,
+    LOWEST_PLOT_PX,
+    NARROWEST_PLOT_PX,
+    _px_per_cm,
+    axis_ranges,
+    emphasis,
+)
+from meridian_map.model import VIEW_IDS
 
 WIDE = (-1000.0, 1000.0)
 
@@ -29,12 +39,18 @@ def test_labels_pushed_past_an_edge_come_back_inside_with_their_gaps() -> None:
     assert spread([100.0, 100.0], 2.0, (0.0, 100.0)) == pytest.approx([98.0, 100.0])
 
 
+def test_a_label_of_two_lines_takes_two_rows() -> None:
+    assert spread([0.0, 0.0], 2.0, WIDE, sizes=[2, 1]) == pytest.approx([-1.5, 1.5])
+    assert spread([0.0, 10.0], 2.0, (0.0, 100.0), sizes=[2, 1]) == pytest.approx([1.0, 10.0])  # 2 rows inside
+    assert text_width_cm("Iliac<br>crest L4", 10, 5) == text_width_cm("crest L4", 10, 5)
+
+
 def test_wide_characters_count_a_full_font_size() -> None:
     assert text_width_cm("肾俞", 10, 5) == pytest.approx(4.0)
     assert text_width_cm("BL23", 10, 5) < text_width_cm("肾俞肾俞", 10, 5)
 
 
-@pytest.mark.parametrize("view", ["posterior", "lateral", "anterior"])
+@pytest.mark.parametrize("view", VIEW_IDS)
 @pytest.mark.parametrize("kind", ["code", "pinyin", "hanzi"])
 def test_every_point_on_a_view_gets_one_callout_clear_of_the_body_and_of_the_others(
     atlas: ResolvedAtlas, view: str, kind: str
@@ -80,15 +96,56 @@ def test_the_figure_labels_only_the_key_points_of_a_chosen_area(atlas: ResolvedA
 def test_landmarks_are_named_by_callouts_too(atlas: ResolvedAtlas) -> None:
     figure = build_figure(atlas, Selection(landmarks=True))
     names = next(t for t in figure.data if t.name == "landmark labels")
-    assert set(names.text) == {"Scapular spine T3", "Inferior angle T7", "Iliac crest L4", "PSIS S2"}
+    assert set(names.text) == {"Scapular<br>spine T3", "Inferior<br>angle T7", "Iliac<br>crest L4", "PSIS S2"}
     assert not [t for t in figure.data if (t.name or "").endswith(" labels") and t.name != "landmark labels"]
 
 
-def test_with_the_spine_ruler_on_leader_lines_keep_to_its_far_side_when_there_is_room(atlas: ResolvedAtlas) -> None:
-    few = build_figure(atlas, Selection(regions=("lower_back_left",), labels="code", landmarks=True))
-    sides = {text: "left" if x < 0 else "right" for t in few.data if (t.name or "").endswith(" labels")
-             for text, x in zip(t.text, t.x, strict=True)}  # fmt: skip
-    assert {"BL23", "GV4"} <= set(sides) and set(sides.values()) == {"right"}
-    many = build_figure(atlas, Selection(labels="pinyin", landmarks=True))  # 93 labels: both columns needed
-    xs = [x for t in many.data if (t.name or "").endswith(" labels") for x in t.x]
-    assert min(xs) < 0 < max(xs)
+def leaders(figure: Any) -> list[tuple[XY, XY]]:
+    line = next(t for t in figure.data if t.name == "label lines")
+    return [((line.x[i], line.y[i]), (line.x[i + 1], line.y[i + 1])) for i in range(0, len(line.x), 3)]
+
+
+def crosses(segment: tuple[XY, XY], box: tuple[float, float, float, float]) -> bool:
+    """Whether a segment passes through a box (x0, x1, y0, y1), sampled finely."""
+    (ax, ay), (bx, by) = segment
+    x0, x1, y0, y1 = box
+    return any(x0 < ax + (bx - ax) * k / 200 < x1 and y0 < ay + (by - ay) * k / 200 < y1 for k in range(201))
+
+
+@pytest.mark.parametrize("kind", ["code", "pinyin", "hanzi"])
+@pytest.mark.parametrize("regions", [(), ("lower_back_left",)])
+def test_no_leader_line_crosses_the_spine_ruler(atlas: ResolvedAtlas, kind: str, regions: tuple[str, ...]) -> None:
+    figure = build_figure(atlas, Selection(regions=regions, labels=kind, landmarks=True))  # type: ignore[arg-type]
+    ruler = next(t for t in figure.data if t.name == "spine ruler")
+    scale = _px_per_cm(atlas)
+    half = LINE_SPACING * 10 / scale / 2  # the ruler's text is 10 px
+    named = zip(ruler.x, ruler.y, ruler.text, strict=True)
+    boxes = [(x - text_width_cm(text, 10, scale), x, y - half, y + half) for x, y, text in named]
+    spine = (-0.7, 0.7, min(ruler.y) - half, max(ruler.y) + half)
+    drawn = leaders(figure)
+    assert drawn
+    for segment in drawn:
+        assert not any(crosses(segment, box) for box in boxes), segment
+        (ax, _), (bx, _) = segment
+        assert not (min(ax, bx) < spine[0] and max(ax, bx) > spine[1] and crosses(segment, spine)), segment
+
+
+@pytest.mark.parametrize("view", VIEW_IDS)
+@pytest.mark.parametrize("kind", ["code", "pinyin", "hanzi"])
+def test_the_drawing_keeps_room_for_every_label_on_a_narrow_plot(atlas: ResolvedAtlas, view: str, kind: str) -> None:
+    """On a plot NARROWEST_PLOT_PX wide (the x range sets the scale), or as low as the body map draws
+    it (the y range does), every label's text ends inside it."""
+    shown = atlas.on(view)  # type: ignore[arg-type]
+    figure = build_figure(shown, Selection(view=view, labels=kind, landmarks=True))  # type: ignore[arg-type]
+    (x0, x1), (y0, y1) = figure.layout.xaxis.range, figure.layout.yaxis.range
+    width = NARROWEST_PLOT_PX - 8
+    scale = min(width / (x1 - x0), LOWEST_PLOT_PX / (y1 - y0))
+    low = LOWEST_PLOT_PX / (y1 - y0)
+    for t in figure.data:
+        if (t.name or "").endswith(" labels"):
+            for x, y, text in zip(t.x, t.y, t.text, strict=True):
+                extent = text_width_px(text, LABEL_FONT_PX) + 3
+                px = x * scale + (extent if x > 0 else -extent)
+                assert -width / 2 <= px <= width / 2, (text, px)
+                half = (text.count("<br>") + 1) * LINE_SPACING * LABEL_FONT_PX / 2 / low
+                assert y0 <= y - half and y + half <= y1, text

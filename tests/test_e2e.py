@@ -595,6 +595,81 @@ def test_student_labels_do_not_overlap_as_drawn(
             assert overlap_x <= 1 or overlap_y <= 1, (one, other)
 
 
+# A desktop window at 200 % browser zoom: half the CSS pixels, each drawn twice as large.
+ZOOMED_200: dict[str, Any] = {"viewport": {"width": 700, "height": 500}, "device_scale_factor": 2}
+SIZES: dict[str, dict[str, Any]] = {"desktop": {}, "phone": PHONE, "zoom200": ZOOMED_200}
+
+DRAWN_LABELS = """(plot) => {
+    const gd = document.querySelector(plot);
+    const size = gd._fullLayout._size, box = gd.getBoundingClientRect();
+    const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+    const page = (x, y) => [box.left + size.l + xa.l2p(x), box.top + size.t + ya.l2p(y)];
+    const traces = [...gd.querySelectorAll('.scatterlayer > g.trace')];
+    const named = (name) => traces.filter((g) => g.__data__?.[0]?.trace?.name === name);
+    const rect = (t) => { const r = t.getBoundingClientRect(); return {l: r.left, r: r.right, t: r.top, b: r.bottom}; };
+    const texts = (g) => [...g.querySelectorAll('g.textpoint text')].filter((t) => t.textContent.trim());
+    const labels = traces.filter((g) => (g.__data__[0].trace.name || '').endsWith(' labels'))
+        .flatMap((g) => texts(g).map((t) => ({text: t.textContent, ...rect(t)})));
+    const ruler = named('spine ruler').flatMap((g) => texts(g).map(rect));
+    const leader = named('label lines')[0].__data__.map((d) => page(d.x, d.y));
+    const levels = named('spine ruler')[0].__data__.map((d) => d.y);
+    const [left, top] = page(-0.7, Math.max(...levels));
+    const [right, bottom] = page(0.7, Math.min(...levels));
+    const [l, t] = [box.left + size.l, box.top + size.t];
+    return {area: {l, r: l + size.w, t, b: t + size.h}, labels, ruler, leader,
+            spine: {l: left, r: right, t: top, b: bottom}};
+}"""
+
+
+def _through(a: list[float | None], b: list[float | None], box: dict[str, float]) -> bool:
+    """Whether the segment a-b passes through the box, sampled every pixel or so."""
+    if None in a or None in b:
+        return False
+    ax, ay, bx, by = float(a[0]), float(a[1]), float(b[0]), float(b[1])  # type: ignore[arg-type]
+    steps = max(2, int(abs(bx - ax) + abs(by - ay)))
+    return any(
+        box["l"] < ax + (bx - ax) * k / steps < box["r"] and box["t"] < ay + (by - ay) * k / steps < box["b"]
+        for k in range(steps + 1)
+    )
+
+
+@pytest.mark.parametrize(
+    ("size", "labels", "regions"),
+    [
+        ("desktop", "pinyin", ""),
+        ("phone", "pinyin", ""),
+        ("zoom200", "pinyin", ""),
+        ("phone", "code", "lower_back_left"),
+        ("zoom200", "hanzi", "lower_back_left,sacrum"),
+    ],
+)
+def test_labels_are_never_cut_off_and_no_leader_line_crosses_the_spine_ruler(
+    browser: Browser, server: str, atlas: ResolvedAtlas, size: str, labels: str, regions: str
+) -> None:
+    """At 390 px and at 200 % zoom, with the spine ruler on: every label wholly inside the plot, and
+    no leader line over the ruler's level names or across the spine, in the browser's own layout.
+    (With every point labelled on a phone or zoomed in, the head's labels are too many for the
+    head's height: spread down beside the neck, their leader lines may pass the ruler's top levels.)"""
+    seed, _ = round_where(atlas, lambda qs: qs[0].kind == "channel" and qs[0].view == "posterior")
+    url = f"{server}/?mode=student&labels={labels}&landmarks=1&seed={seed}" + (f"&regions={regions}" if regions else "")
+    crowded = size != "desktop" and not regions
+    with opened(browser, url, **SIZES[size]) as page:
+        page.locator(MAP).scroll_into_view_if_needed()
+        drawn: dict[str, Any] = page.evaluate(DRAWN_LABELS, PLOT)
+    area = drawn["area"]
+    assert drawn["labels"] and len(drawn["ruler"]) >= 17
+    for label in drawn["labels"]:
+        inside = area["l"] - 0.5 <= label["l"] and label["r"] <= area["r"] + 0.5
+        assert inside and area["t"] - 0.5 <= label["t"] and label["b"] <= area["b"] + 0.5, (label, area)
+    leader = drawn["leader"]
+    segments = [(leader[i], leader[i + 1]) for i in range(0, len(leader) - 1, 3)]  # point, label, gap
+    assert len(segments) == len(drawn["labels"])
+    for a, b in segments if not crowded else ():
+        assert not any(_through(a, b, box) for box in drawn["ruler"]), (a, b)
+        spine = drawn["spine"]
+        assert not (min(a[0], b[0]) < spine["l"] and max(a[0], b[0]) > spine["r"] and _through(a, b, spine)), (a, b)
+
+
 def test_search_works_at_phone_width(browser: Browser, server: str) -> None:
     with opened(browser, server, **PHONE) as page:
         assert page.evaluate("() => document.documentElement.scrollWidth") <= 390  # nothing cut off sideways

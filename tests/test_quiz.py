@@ -7,7 +7,7 @@ import random
 import pytest
 
 from meridian_map import ResolvedAtlas
-from meridian_map.model import Scale
+from meridian_map.model import VIEW_IDS, Scale, ViewId
 from meridian_map.quiz import (
     CHANNEL_OPTIONS,
     ChoiceResult,
@@ -15,16 +15,21 @@ from meridian_map.quiz import (
     RoundState,
     answer,
     channel_question,
+    choice_feedback,
     choose,
     cun_at,
+    labels_note,
+    locate_feedback,
     locate_question,
     make_round,
     misses,
     name_question,
+    retry_subjects,
     score,
     score_choice,
     score_locate,
     start,
+    subject,
 )
 
 
@@ -122,6 +127,111 @@ def test_name_distractors_prefer_the_same_region_and_are_distinguishable(atlas: 
     # GV28 sits on GV27 on the front view: they must not be offered together.
     front = name_question(atlas, "anterior", "GV28", random.Random(0))
     assert "GV27" not in front.options
+
+
+def test_no_name_question_gives_its_answer_away_by_colour_or_shape(atlas: ResolvedAtlas) -> None:
+    """Over 500 seeded questions: the answer is never the only option of its channel (so never the
+    only marker of its colour and shape); indeed every option is of its channel."""
+    asked = [q for seed in range(63) for q in make_round(atlas, seed, size=8, kinds=("name",))]
+    assert len(asked) >= 500
+    assert {q.view for q in asked} == set(VIEW_IDS)
+    for q in asked:
+        channel = atlas.points[q.code or ""].channel
+        assert [atlas.points[o].channel for o in q.options] == [channel] * 4, q
+
+
+@pytest.mark.parametrize("view", VIEW_IDS)
+def test_name_distractors_of_the_same_channel_and_area_come_first(atlas: ResolvedAtlas, view: ViewId) -> None:
+    on_view = atlas.on(view)
+    for code in list(on_view.positions)[::3]:
+        point = atlas.points[code]
+        q = name_question(atlas, view, code, random.Random(code))
+        asked = locate_question(atlas, view, code)
+        neighbours = {  # same channel, same area, on this view, and far enough apart to tell from it
+            other
+            for other in on_view.positions
+            if other != code and atlas.points[other].channel == point.channel
+            and atlas.points[other].region == point.region
+            and not any(score_locate(atlas, asked, spot).correct for spot in on_view.positions[other])
+        }  # fmt: skip
+        distractors = set(q.options) - {code}
+        assert distractors <= neighbours if len(neighbours) >= 3 else neighbours <= distractors, (code, q.options)
+
+
+def test_a_missed_click_is_told_how_far_which_way_and_the_landmark_rule(atlas: ResolvedAtlas) -> None:
+    question = locate_question(atlas, "posterior", "BL23")
+    x, y = atlas.positions["BL23"][1]  # the patient's right: lateral is +x
+    cun = atlas.body.cun(Scale.back)
+    text = locate_feedback(atlas, question, score_locate(atlas, question, (x + 0.8 * cun, y)))
+    assert text == (
+        "Not quite: 0.8 B-cun too far lateral (0.8 B-cun from BL23; its true spot is ringed). Find BL23 by "
+        "landmark: level with the lower border of the L2 spinous process, 1.5 B-cun from the midline."
+    )
+    left_x, _ = atlas.positions["BL23"][0]  # the patient's left: medial is +x, and the larger part first
+    text = locate_feedback(atlas, question, score_locate(atlas, question, (left_x + 0.3 * cun, y - 0.9 * cun)))
+    assert text.startswith("Not quite: 0.9 B-cun too low and 0.3 B-cun too far medial (0.9 B-cun from BL23")
+    right = locate_feedback(atlas, question, score_locate(atlas, question, (x, y + 0.2 * cun)))
+    assert right == "Right: you clicked 0.2 B-cun from BL23; its true spot is ringed."
+
+
+@pytest.mark.parametrize(
+    ("view", "code", "dx", "words"),
+    [
+        ("posterior", "GV4", -1.0, "1.0 B-cun to the patient's left of the midline"),
+        ("anterior", "GV24", -1.0, "1.0 B-cun to the patient's right of the midline"),
+        ("lateral", "GB30", 1.0, "1.0 B-cun too far anterior"),
+        ("medial", "KI3", 1.0, "1.0 B-cun too far posterior"),
+    ],
+)
+def test_directions_follow_the_view(atlas: ResolvedAtlas, view: ViewId, code: str, dx: float, words: str) -> None:
+    question = locate_question(atlas, view, code)
+    x, y = question.positions[0]
+    text = locate_feedback(atlas, question, score_locate(atlas, question, (x + dx * cun_at(atlas, view, y), y)))
+    assert text.startswith(f"Not quite: {words} ("), text
+    assert f"Find {code} by landmark: " in text
+
+
+def test_a_missed_name_is_given_the_point_and_its_landmark_rule(atlas: ResolvedAtlas) -> None:
+    q = name_question(atlas, "posterior", "BL23", random.Random(0))
+    wrong = next(o for o in q.options if o != "BL23")
+    assert choice_feedback(atlas, q, choose(q, wrong)) == (
+        "Not quite: the answer was BL23 (Shenshu). Find BL23 by landmark: level with the lower border of the L2 "
+        "spinous process, 1.5 B-cun from the midline."
+    )
+    assert choice_feedback(atlas, q, choose(q, "BL23")) == "Right: BL23 (Shenshu)."
+    channels = channel_question(atlas, "posterior", "lower_back_right")
+    assert choice_feedback(atlas, channels, choose(channels, ["BL"])) == (
+        "Not quite: the channels that run through it are BL (Bladder), GV (Governing Vessel)."
+    )
+
+
+def test_labels_that_cannot_show_say_why(atlas: ResolvedAtlas) -> None:
+    named = name_question(atlas, "posterior", "BL23", random.Random(0))
+    located = locate_question(atlas, "posterior", "BL23")
+    channels = channel_question(atlas, "posterior", "lower_back_right")
+    assert "hidden during a naming question" in (labels_note(named, True, False, "posterior") or "")
+    assert "BL23 has no marker and no label" in (labels_note(located, True, False, "posterior") or "")
+    assert labels_note(named, False, False, "posterior") is None  # no labels asked for: nothing to explain
+    assert labels_note(channels, True, True, "posterior") is None
+    assert "back view only" in (labels_note(channels, True, True, "lateral") or "")
+
+
+def test_a_review_round_asks_about_the_misses_only_by_the_same_seed_rule(atlas: ResolvedAtlas) -> None:
+    round_ = make_round(atlas, seed=11, size=8)
+    state = start(round_)
+    for i, q in enumerate(round_):  # every other question missed
+        if q.kind == "locate":
+            x, y = q.positions[0]
+            result: LocateResult | ChoiceResult = score_locate(atlas, q, (x, y + (0 if i % 2 else 20)))
+        else:
+            result = choose(q, q.correct if i % 2 else frozenset())
+        state = answer(state, i, result)
+    missed = misses(state, round_)
+    subjects = retry_subjects(atlas, missed)
+    assert subjects == tuple(subject(atlas, m.question) for m in missed) and len(subjects) == 4
+    again = make_round(atlas, seed=99, size=8, subjects=subjects)
+    assert sorted(subject(atlas, q) for q in again) == sorted(subjects)
+    assert make_round(atlas, seed=99, size=8, subjects=subjects) == again  # the seed gives it again
 
 
 def test_channel_question_for_the_lower_back(atlas: ResolvedAtlas) -> None:

@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 
 from .atlas import ResolvedAtlas
 from .body import XY
-from .callouts import Callout, Labelled, lay_out, text_width_cm
+from .callouts import LINE_SPACING, Callout, Keep, Labelled, lay_out, rows_needed, text_width_px
 from .model import CHANNEL_IDS, Channel, Point, Scale, ViewId
 
 BODY_FILL = "#F4EEE8"
@@ -37,8 +37,18 @@ LABEL_FONT_PX = 11
 LEADER_LINE = "rgba(90, 80, 72, 0.45)"
 MUTED_TEXT = "#5B5048"
 LANDMARK_PREFIX = "landmark:"
-LANDMARKS = {"Scapular spine T3": "scapular_spine_root", "Inferior angle T7": "scapula_inferior_angle",
-             "Iliac crest L4": "iliac_crest", "PSIS S2": "psis"}  # fmt: skip
+# Two short lines each: a phone's narrow plot keeps room for them beside the body.
+LANDMARKS = {"Scapular<br>spine T3": "scapular_spine_root", "Inferior<br>angle T7": "scapula_inferior_angle",
+             "Iliac<br>crest L4": "iliac_crest", "PSIS S2": "psis"}  # fmt: skip
+# Labels are laid out for the smallest plot they must fit: a 390 px phone's (about 340 x 640 px), so
+# that they are neither cut off at its sides nor on top of one another there, and so on any larger
+# plot. (A desktop at 200 % zoom draws the plot narrower still, but its short window makes the
+# height set the scale, which leaves room at the sides.) Above and below, the drawing keeps room for
+# a label's half height on a plot as low as the body map draws it (320 px, less the legend).
+NARROWEST_PLOT_PX = 340
+PHONE_PLOT_PX = 640
+LABEL_EDGE_CM = 6.0
+LOWEST_PLOT_PX = 196  # the plot area of the lowest figure the body map draws (320 px less legend and margins)
 LEGEND_PX = 60  # the legend under the plot: what the plot area loses of the figure's height
 
 
@@ -89,19 +99,29 @@ def emphasis(atlas: ResolvedAtlas, selection: Selection) -> Emphasis:
 def axis_ranges(
     atlas: ResolvedAtlas, callouts: Sequence[Callout] = (), height: int = HEIGHT
 ) -> tuple[list[float], list[float]]:
-    """The plotted area: the body with a margin, widened to hold the callouts' labels if any."""
+    """The plotted area: the body with a margin, widened to hold the callouts' labels if any.
+
+    A label's text keeps its size in pixels however small the plot is drawn, so the room beside the
+    body is reserved for the narrowest plot: a label anchored `a` cm from the middle, `t` px long,
+    fits a plot `w` px wide shown `2 h` cm across when a * w / (2 h) + t <= w / 2, that is when
+    h >= a * w / (w - 2 t). A plot drawn wider, or lower (its height then sets the scale and the
+    x range is widened to match), has more room still."""
     x0, x1, y0, y1 = atlas.body.bounds
     half = max(abs(x0), abs(x1)) + MARGIN_CM
     scale = _px_per_cm(atlas, height)
+    narrowest = NARROWEST_PLOT_PX - 8  # 4 px of margin each side
     for callout in callouts:
-        half = max(half, abs(callout.label[0]) + text_width_cm(callout.text, LABEL_FONT_PX, scale) + 0.5)
-    return [-half, half], [y0 - MARGIN_CM, y1 + MARGIN_CM + 4.0]
+        text = text_width_px(callout.text, LABEL_FONT_PX) + 6  # the text stands 3 px off its anchor
+        room = narrowest / max(narrowest - 2 * text, 1.0)
+        half = max(half, abs(callout.label[0]) * room, abs(callout.label[0]) + text / scale + 0.5)
+    edge = LABEL_EDGE_CM if callouts else 0.0
+    return [-half, half], [y0 - MARGIN_CM - edge, y1 + MARGIN_CM + 4.0 + edge]
 
 
 def _px_per_cm(atlas: ResolvedAtlas, height: int = HEIGHT) -> float:
     """The drawing's scale: the height sets it, since the figure is tall and the axes keep 1:1."""
     _, _, y0, y1 = atlas.body.bounds
-    return (height - LEGEND_PX) / (y1 - y0 + 2 * MARGIN_CM + 4.0)
+    return (height - LEGEND_PX) / (y1 - y0 + 2 * MARGIN_CM + 4.0 + 2 * LABEL_EDGE_CM)
 
 
 def build_figure(atlas: ResolvedAtlas, selection: Selection, height: int | None = None) -> go.Figure:
@@ -302,16 +322,34 @@ def _callouts(atlas: ResolvedAtlas, selection: Selection, focus: Emphasis, heigh
         ]
     if not labelled:
         return []
-    _, y_span = axis_ranges(atlas)
-    # The spine ruler's labels are left of the spine: leader lines keep off that side when they can.
-    return lay_out(
-        atlas.body,
-        labelled,
-        _px_per_cm(atlas, height),
-        LABEL_FONT_PX,
-        (y_span[0], y_span[1]),
-        "left" if ruler else None,
-    )
+    _, (bottom, top) = axis_ranges(atlas)
+    # The spine ruler's level names stand left of the spine: leader lines keep off them.
+    keep = None
+    if ruler:
+        levels = [atlas.body.levels[name] for name in _ruler_levels(atlas)]
+        # Half the height of the ruler's 10 px text on the lowest plot, where it is tallest in cm.
+        half = LINE_SPACING * 10 / 2 / (LOWEST_PLOT_PX / (top - bottom + 2 * LABEL_EDGE_CM))
+        keep = Keep("left", min(levels) - half, max(levels) + half)
+    # At the phone's scale, or the drawing's if smaller; the labels' room at the sides shrinks that
+    # scale (the x range grows), so lay out again until it settles. But never so small that the
+    # columns (with the ruler: the column away from it, for the labels level with it) run out of
+    # rows: then the phone shows some labels close together rather than over the ruler or cut off.
+    drawing = _px_per_cm(atlas, height)
+    fits = (rows_needed(labelled, keep) + 1) * LINE_SPACING * LABEL_FONT_PX / (top - bottom)
+    scale = min(drawing, max(fits, PHONE_PLOT_PX / (top - bottom + 2 * LABEL_EDGE_CM)))
+    for _ in range(4):
+        callouts = lay_out(atlas.body, labelled, scale, LABEL_FONT_PX, (bottom, top), keep)
+        (x0, x1), _ = axis_ranges(atlas, callouts, height)
+        narrowest = min(drawing, max(fits, (NARROWEST_PLOT_PX - 8) / (x1 - x0)))
+        if narrowest >= scale * 0.99:
+            break
+        scale = narrowest
+    return callouts
+
+
+def _ruler_levels(atlas: ResolvedAtlas) -> list[str]:
+    """The spine ruler's levels, C7 (or T1) to S4."""
+    return [name for name, _ in atlas.body.spinous_processes()] + ["S1", "S2", "S3", "S4"]
 
 
 def _leader_trace(callouts: Sequence[Callout]) -> go.Scatter:
@@ -346,7 +384,7 @@ def _landmark_traces(atlas: ResolvedAtlas) -> list[go.Scatter]:
     top, bottom = body.levels["T1"], body.levels["S4"]
     lines = [[(sign * cun * unit, top + 2), (sign * cun * unit, bottom)] for cun in (0, 1.5, 3) for sign in (1, -1)]
     x0 = -3 * unit - 3.0
-    levels = [name for name, _ in body.spinous_processes()] + ["S1", "S2", "S3", "S4"]
+    levels = _ruler_levels(atlas)
     return [
         _lines_trace(lines, "#7A6A5C", 1.0, "B-cun lines", "dot"),
         go.Scatter(

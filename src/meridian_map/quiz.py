@@ -6,12 +6,14 @@ URL). Three kinds of question:
 
 - ``locate``: click where a point lies on a view; scored by the distance in B-cun
   from the nearest true position (bilateral points have two).
-- ``name``: a point is highlighted; pick its code from four options.
+- ``name``: a point is highlighted; pick its code from four options, all of its channel
+  whenever the channel has enough points (so the marker's colour and shape tell nothing).
 - ``channel``: a region is highlighted; pick every channel that runs through it.
 
 The round's record, `RoundState`, takes each question's answer once only: the
 Streamlit app reruns its script on every interaction, and a re-recorded answer
-must never count twice.
+must never count twice. Feedback teaches: a missed click is told how far and which
+way it was off, and every miss is given the point's landmark rule.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ from typing import Literal
 
 from .atlas import ResolvedAtlas
 from .body import XY
-from .model import VIEW_IDS, Scale, ViewId
+from .explain import describe_placement
+from .model import VIEW_IDS, Point, Scale, ViewId
 from .regions import RegionShape
 
 LOCATE_EXCLUDED_REGIONS = frozenset({"face", "head"})
@@ -35,6 +38,7 @@ CHANNEL_OPTIONS: tuple[str, ...] = ("BL", "KI", "GV", "GB")
 OPTION_COUNT = 4  # options of a name question, the right one included
 TOLERANCE_CUN = 0.5  # a click this close (in B-cun) to the true position is right
 VIEW_NAMES: dict[ViewId, str] = {"posterior": "back", "lateral": "side", "anterior": "front", "medial": "inner leg"}
+MIDLINE_CM = 0.3  # a point this close to x = 0 is on the midline: a miss is to its left or right
 
 
 @dataclass(frozen=True)
@@ -113,9 +117,11 @@ def locate_question(atlas: ResolvedAtlas, view: ViewId, code: str) -> Question:
 def name_question(atlas: ResolvedAtlas, view: ViewId, code: str, rng: random.Random) -> Question:
     """Highlight `code` on `view` and offer it with three distractors, shuffled.
 
-    Distractors come first from the same region, then the same channel, then any
-    point; a point that sits within the locate tolerance of the highlighted one
-    on this view is never a distractor, as the two could not be told apart.
+    The distractors are of the point's own channel whenever it has enough: first those of the same
+    area on this view, then the rest of the channel on this view, then the channel's points other
+    views show; only then other channels' points of the same area, then any. So the marker's colour
+    and shape never single out the answer. A point that sits within the locate tolerance of the
+    highlighted one on this view is never a distractor, as the two could not be told apart.
     """
     on_view = _on(atlas, view)
     positions = on_view.positions[code]
@@ -128,12 +134,16 @@ def name_question(atlas: ResolvedAtlas, view: ViewId, code: str, rng: random.Ran
             for spot in on_view.positions.get(other, ())
         )
 
-    tiers: list[list[str]] = [[], [], []]
+    def tier(other: Point) -> int:
+        same_area, shown = other.region == point.region, other.code in on_view.positions
+        if other.channel == point.channel:
+            return 0 if same_area and shown else 1 if shown else 2
+        return 3 if same_area else 4
+
+    tiers: list[list[str]] = [[] for _ in range(5)]
     for other in on_view.atlas.points:
-        if other.code == code or indistinct(other.code):
-            continue
-        tier = 0 if other.region == point.region else 1 if other.channel == point.channel else 2
-        tiers[tier].append(other.code)
+        if other.code != code and not indistinct(other.code):
+            tiers[tier(other)].append(other.code)
     distractors: list[str] = []
     for tier_codes in tiers:
         rng.shuffle(tier_codes)
@@ -182,6 +192,7 @@ def make_round(
     size: int = 10,
     kinds: Sequence[Kind] = KINDS,
     views: Sequence[ViewId] = VIEW_IDS,
+    subjects: Collection[str] | None = None,
 ) -> tuple[Question, ...]:
     """A round of `size` questions drawn with `random.Random(seed)`: the same seed, the same round.
 
@@ -189,8 +200,10 @@ def make_round(
     three kinds has 4 + 3 + 3 questions. Each question is on one of `views` that
     shows its point or region. No point and no region is the subject of two
     questions in a round (locating GB20 after naming it would give it away).
-    Regions no channel runs through are not asked about. The round is shorter
-    than `size` only if the pool runs out.
+    Regions no channel runs through are not asked about. With `subjects` (point
+    codes and region ids, as `subject` gives them: the misses of a round), only
+    those are asked about, by the same rule. The round is shorter than `size`
+    only if the pool runs out.
     """
     unknown = set(kinds) - set(KINDS)
     if unknown:
@@ -212,6 +225,8 @@ def make_round(
     pools: dict[Kind, list[str]] = {}
     for kind in dict.fromkeys(kinds):
         pool = list(region_views if kind == "channel" else point_views)
+        if subjects is not None:
+            pool = [subject for subject in pool if subject in subjects]
         if kind == "locate":  # the drawing has no eyes, nose or hairline to measure a head point from
             pool = [code for code in pool if atlas.points[code].region not in LOCATE_EXCLUDED_REGIONS]
         rng.shuffle(pool)
@@ -240,6 +255,19 @@ def make_round(
         else:
             questions.append(locate_question(atlas, rng.choice(point_views[subject]), subject))
     return tuple(questions)
+
+
+def subject(atlas: ResolvedAtlas, question: Question) -> str:
+    """What a question is about, as `make_round(subjects=...)` takes it: a point code, or a region's
+    content id ('lower_back' for 'lower_back_left')."""
+    if question.kind == "channel":
+        return atlas.base_of(question.region or "")
+    return question.code or ""
+
+
+def subject_ids(atlas: ResolvedAtlas) -> frozenset[str]:
+    """Every subject a question can have: the points' codes and the regions' content ids."""
+    return frozenset(atlas.points) | frozenset(atlas.region_content)
 
 
 # -- scoring ------------------------------------------------------------------------------
@@ -284,6 +312,81 @@ def score_locate(atlas: ResolvedAtlas, question: Question, clicked: XY) -> Locat
     distance, nearest = min(distances)
     clicked = (float(clicked[0]), float(clicked[1]))
     return LocateResult(clicked, nearest, distance, distance <= TOLERANCE_CUN)
+
+
+def _sides(view: ViewId) -> tuple[str, str]:
+    """What lies towards -x and +x on a view, as the figure's side labels say."""
+    return {
+        "posterior": ("to the patient's left", "to the patient's right"),
+        "anterior": ("to the patient's right", "to the patient's left"),
+        "lateral": ("too far posterior", "too far anterior"),
+        "medial": ("too far anterior", "too far posterior"),
+    }[view]
+
+
+def offset(atlas: ResolvedAtlas, question: Question, result: LocateResult) -> list[str]:
+    """Which way a click missed, in B-cun, the larger part first: "0.8 B-cun too far lateral".
+
+    Across the body on the back and front views: lateral or medial of the point, or for a point on
+    the midline to the patient's left or right of it; on the side and inner-leg views anterior or
+    posterior. Up and down: too high or too low. Parts under 0.05 B-cun are left out."""
+    (tx, ty), (cx, cy) = result.nearest, result.clicked
+    unit = cun_at(atlas, question.view, ty)
+    across, up = (cx - tx) / unit, (cy - ty) / unit
+    minus, plus = _sides(question.view)
+    if question.view in ("posterior", "anterior"):
+        if abs(tx) < MIDLINE_CM:
+            word = f"{minus if across < 0 else plus} of the midline"
+        else:
+            word = "too far lateral" if across * tx > 0 else "too far medial"
+    else:
+        word = minus if across < 0 else plus
+    parts = [(abs(across), word), (abs(up), "too high" if up > 0 else "too low")]
+    return [f"{size:.1f} B-cun {word}" for size, word in sorted(parts, reverse=True) if size >= 0.05]
+
+
+def landmark_rule(atlas: ResolvedAtlas, view: ViewId, code: str) -> str:
+    """How to find a point on a view by its landmark, as a sentence: "Find BL23 by landmark: level
+    with the lower border of the L2 spinous process, 1.5 B-cun from the midline." """
+    described = describe_placement(_on(atlas, view), code) or atlas.points[code].location
+    if described[:1].isupper() and described[1:2].islower():
+        described = described[0].lower() + described[1:]
+    return f"Find {code} by landmark: {described}"
+
+
+def locate_feedback(atlas: ResolvedAtlas, question: Question, result: LocateResult) -> str:
+    """What a scored click teaches: how far and which way it was off, and how to find the point."""
+    code = question.code or ""
+    if result.correct:
+        return f"Right: you clicked {result.distance_cun:.1f} B-cun from {code}; its true spot is ringed."
+    parts = offset(atlas, question, result)
+    way, rule = " and ".join(parts), landmark_rule(atlas, question.view, code)
+    return f"Not quite: {way} ({result.distance_cun:.1f} B-cun from {code}; its true spot is ringed). {rule}"
+
+
+def choice_feedback(atlas: ResolvedAtlas, question: Question, result: ChoiceResult) -> str:
+    """What a name or channel answer teaches: for a missed point, its name and its landmark rule."""
+    if question.kind == "name":
+        code = question.code or ""
+        named = f"{code} ({atlas.points[code].pinyin})"
+        if result.correct:
+            return f"Right: {named}."
+        return f"Not quite: the answer was {named}. " + landmark_rule(atlas, question.view, code)
+    if result.correct:
+        return "Right."
+    right = ", ".join(f"{c} ({atlas.channels[c].name})" for c in CHANNEL_OPTIONS if c in question.correct)
+    return f"Not quite: the channels that run through it are {right}."
+
+
+def labels_note(question: Question | None, labels: bool, landmarks: bool, view: ViewId) -> str | None:
+    """Why labels asked for do not show (one line), or None when they all show."""
+    if labels and question is not None and question.kind == "name":
+        return "Point labels are hidden during a naming question: they would give the answer away."
+    if labels and question is not None and question.kind == "locate":
+        return f"{question.code} has no marker and no label until you answer: finding it is the question."
+    if landmarks and view != "posterior":
+        return "The spine ruler and B-cun lines are drawn on the back view only."
+    return None
 
 
 def _chosen(answer: str | Iterable[str]) -> frozenset[str]:
@@ -331,6 +434,11 @@ def score(state: RoundState) -> tuple[int, int]:
     """(right, answered) so far."""
     given = [result for result in state.answers if result is not None]
     return sum(result.correct for result in given), len(given)
+
+
+def retry_subjects(atlas: ResolvedAtlas, missed: Iterable[Miss]) -> tuple[str, ...]:
+    """The subjects of the missed questions, in round order: a new round of these only."""
+    return tuple(dict.fromkeys(subject(atlas, miss.question) for miss in missed))
 
 
 def misses(state: RoundState, round_: Sequence[Question], include_unanswered: bool = False) -> list[Miss]:

@@ -78,6 +78,20 @@ def student_tools() -> None:
         horizontal=True,
     )
     st.toggle("Spine ruler and B-cun lines (back view)", key=state.LANDMARKS_WIDGET)
+    _labels_note()
+
+
+def _labels_note() -> None:
+    """One line on why labels asked for are not on the diagram (during a question, on another view)."""
+    asked = st.session_state.get("_question")
+    note = quiz.labels_note(
+        asked[1] if asked else None,
+        labels=st.session_state.get(state.LABELS_WIDGET) is not None,
+        landmarks=bool(st.session_state.get(state.LANDMARKS_WIDGET)),
+        view=st.session_state.get(state.VIEW, "posterior"),
+    )
+    if note:
+        st.caption(note)
 
 
 def measuring_panel(atlas: ResolvedAtlas) -> None:
@@ -100,30 +114,31 @@ def placement_caption(atlas: ResolvedAtlas, code: str) -> None:
 
 def prepare_quiz(atlas: ResolvedAtlas) -> None:
     """Before the diagram is drawn: the current question decides its view and its click targets."""
-    questions = _round(atlas, state.quiz_seed())
+    questions = _round(atlas, state.quiz_seed(), state.quiz_retry())
     st.session_state["_round"] = questions
     state.current_question(questions, st.session_state.get(QUIZ) or quiz.start(questions))
 
 
 def quiz_panel(atlas: ResolvedAtlas) -> None:
     """A self-test round: locate (click the diagram), name the point, which channel runs here."""
-    seed = state.quiz_seed()
-    questions = _round(atlas, seed)
+    seed, retry = state.quiz_seed(), state.quiz_retry()
+    questions = _round(atlas, seed, retry)
     with st.container(border=True, key="quiz"):
         st.header("Self-test")
         round_state: quiz.RoundState = st.session_state.get(QUIZ) or quiz.start(questions)
         right, answered = quiz.score(round_state)
-        st.markdown(f"**Score: {right} of {answered}** · round {seed} · the link gives a class the same round")
+        which = f"round {seed}" + (f", of {len(questions)} missed" if retry else "")
+        st.markdown(f"**Score: {right} of {answered}** · {which} · the link gives a class the same round")
         current = st.session_state.get("_question")
         feedback = st.session_state.get(state.QUIZ_FEEDBACK)
         if current is None:
-            _review(questions, round_state)
+            _review(atlas, questions, round_state)
         elif st.session_state.get(state.REVIEWING) is not None:
             index, question = current
             st.markdown(f"**Question {index + 1} of {len(questions)}.** {question.prompt}")
             if feedback:
                 right, text = feedback
-                (st.success if right else st.warning)(text)
+                (st.success if right else st.warning)(safe(text))
             last = index == len(questions) - 1
             st.button("See how you did ▶" if last else "Next question ▶", key="quiz_next",
                       on_click=state.next_question, type="primary")  # fmt: skip
@@ -134,27 +149,28 @@ def quiz_panel(atlas: ResolvedAtlas) -> None:
                 st.caption("Click on the diagram where you would place it. Within 0.5 B-cun counts as right.")
             elif question.kind == "name":
                 st.caption("The point is ringed on the diagram.")
+                _labels_note()
                 for option in question.options:
                     st.button(option, key=f"quiz_{index}_{option}", on_click=state.answer_choice,
-                              args=(questions, index, option), width="stretch")  # fmt: skip
+                              args=(atlas, questions, index, option), width="stretch")  # fmt: skip
             else:
                 st.multiselect("Channels", options=list(question.options), key=f"quiz_{index}_pick",
                                format_func=lambda c: f"{c} · {atlas.channels[c].name}")  # fmt: skip
                 st.button("Check", key=f"quiz_{index}_check", on_click=state.answer_channels,
-                          args=(questions, index))  # fmt: skip
+                          args=(atlas, questions, index))  # fmt: skip
         st.button("New round", key="quiz_new", on_click=state.new_round, args=(random.randrange(1, 10_000),))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _questions(_atlas: ResolvedAtlas, atlas_key: str, seed: int) -> tuple[quiz.Question, ...]:
-    return quiz.make_round(_atlas, seed, size=ROUND_SIZE)
+def _questions(_atlas: ResolvedAtlas, atlas_key: str, seed: int, retry: tuple[str, ...]) -> tuple[quiz.Question, ...]:
+    return quiz.make_round(_atlas, seed, size=ROUND_SIZE, subjects=retry or None)
 
 
-def _round(atlas: ResolvedAtlas, seed: int) -> tuple[quiz.Question, ...]:
-    return _questions(atlas, atlas.file, seed)
+def _round(atlas: ResolvedAtlas, seed: int, retry: tuple[str, ...] = ()) -> tuple[quiz.Question, ...]:
+    return _questions(atlas, atlas.file, seed, retry)
 
 
-def _review(questions: tuple[quiz.Question, ...], round_state: quiz.RoundState) -> None:
+def _review(atlas: ResolvedAtlas, questions: tuple[quiz.Question, ...], round_state: quiz.RoundState) -> None:
     st.markdown("**Round finished.**")
     missed = quiz.misses(round_state, questions)
     if not missed:
@@ -162,10 +178,14 @@ def _review(questions: tuple[quiz.Question, ...], round_state: quiz.RoundState) 
     for miss in missed:
         question = miss.question
         if isinstance(miss.result, quiz.LocateResult):
-            detail = f"you clicked {miss.result.distance_cun:.1f} B-cun away"
+            detail = "; ".join(quiz.offset(atlas, question, miss.result))
         else:
             detail = "the answer was " + ", ".join(sorted(question.correct))
-        st.markdown(f"- {question.prompt} ({detail})")
+        st.markdown(f"- {safe(question.prompt)} ({detail})")
+    if missed:  # the same seed rule: the link to the new round gives a class the same questions
+        retry = quiz.retry_subjects(atlas, missed)
+        st.button(f"Try the {len(missed)} missed again", key="quiz_retry", type="primary", on_click=state.new_round,
+                  args=(random.randrange(1, 10_000), retry))  # fmt: skip
 
 
 # -- explore -----------------------------------------------------------------------------------

@@ -35,6 +35,7 @@ MODE = "mode"
 MODE_WIDGET = "mode_select"
 MODE_IDS = ("explore", "patient", "student")
 SEED = "seed"  # a quiz round: the same seed gives a whole class the same questions
+RETRY = "retry"  # a review round: only these subjects (the misses of a round), drawn by the seed
 LABELS_WIDGET = "labels_select"
 LANDMARKS_WIDGET = "landmarks_toggle"
 QUIZ = "_quiz"
@@ -67,6 +68,7 @@ class UrlState:
     landmarks: bool = False
     ignored: tuple[str, ...] = field(default=())
     zoom: Zoom | None = None
+    retry: tuple[str, ...] = ()
 
 
 def parse_url(params: Mapping[str, str], atlas: ResolvedAtlas) -> UrlState:
@@ -97,10 +99,12 @@ def parse_url(params: Mapping[str, str], atlas: ResolvedAtlas) -> UrlState:
     zoom = read_zoom(params[ZOOM]) if params.get(ZOOM) else None
     if params.get(ZOOM) and zoom is None:
         ignored.append(f"zoom '{params[ZOOM]}'")
+    retry = pick(RETRY, set(quiz.subject_ids(atlas)))
     ordered_channels = tuple(c for c in CHANNEL_IDS if c in channels)
     return UrlState(
-        tuple(regions), ordered_channels, point, focus, view, mode, seed, labels, landmarks, tuple(ignored), zoom
-    )
+        tuple(regions), ordered_channels, point, focus, view, mode, seed, labels, landmarks, tuple(ignored), zoom,
+        tuple(retry),
+    )  # fmt: skip
 
 
 def _single(params: Mapping[str, str], name: str, known: set[str], ignored: list[str]) -> str | None:
@@ -130,6 +134,8 @@ def to_url(selection: Selection) -> dict[str, str]:
         params[MODE] = mode
     if mode == "student" and st.session_state.get(SEED) is not None:
         params[SEED] = str(st.session_state[SEED])
+    if mode == "student" and st.session_state.get(RETRY):
+        params[RETRY] = ",".join(st.session_state[RETRY])
     if mode == "student" and selection.labels:
         params["labels"] = selection.labels
     if mode == "student" and selection.landmarks:
@@ -191,8 +197,9 @@ def sync_from_url(atlas: ResolvedAtlas) -> None:
     st.session_state[MODE] = parsed.mode
     st.session_state[LABELS_WIDGET] = parsed.labels
     st.session_state[LANDMARKS_WIDGET] = parsed.landmarks
-    if parsed.seed != st.session_state.get(SEED):
+    if parsed.seed != st.session_state.get(SEED) or parsed.retry != tuple(st.session_state.get(RETRY) or ()):
         st.session_state[SEED] = parsed.seed
+        st.session_state[RETRY] = parsed.retry
         st.session_state[QUIZ] = None
     st.session_state[URL_WRITTEN] = params
     st.session_state[NOTICES] = list(parsed.ignored)
@@ -244,6 +251,11 @@ def quiz_seed() -> int:
     if st.session_state.get(SEED) is None:
         st.session_state[SEED] = random.randrange(1, 10_000)
     return int(st.session_state[SEED])
+
+
+def quiz_retry() -> tuple[str, ...]:
+    """The subjects of a review round (the misses of the last one), or () for a full round."""
+    return tuple(st.session_state.get(RETRY) or ())
 
 
 def current_question(
@@ -303,23 +315,23 @@ def next_question() -> None:
     st.session_state[POINT] = None
 
 
-def answer_choice(questions: tuple[quiz.Question, ...], index: int, option: str) -> None:
+def answer_choice(atlas: ResolvedAtlas, questions: tuple[quiz.Question, ...], index: int, option: str) -> None:
     question = questions[index]
     result = quiz.choose(question, option if question.kind == "name" else [option])
-    right = ", ".join(sorted(question.correct))
-    _record(questions, index, result, "Right." if result.correct else f"Not quite: the answer was {right}.")
+    _record(questions, index, result, quiz.choice_feedback(atlas, question, result))
 
 
-def answer_channels(questions: tuple[quiz.Question, ...], index: int) -> None:
+def answer_channels(atlas: ResolvedAtlas, questions: tuple[quiz.Question, ...], index: int) -> None:
     question = questions[index]
     picked = st.session_state.get(f"quiz_{index}_pick") or []
     result = quiz.choose(question, picked)
-    right = ", ".join(sorted(question.correct))
-    _record(questions, index, result, "Right." if result.correct else f"Not quite: the channels are {right}.")
+    _record(questions, index, result, quiz.choice_feedback(atlas, question, result))
 
 
-def new_round(seed: int) -> None:
+def new_round(seed: int, retry: tuple[str, ...] = ()) -> None:
+    """Start a round drawn by `seed`: of every subject, or with `retry` of these only."""
     st.session_state[SEED] = seed
+    st.session_state[RETRY] = retry
     st.session_state[QUIZ] = None
     next_question()
 
@@ -385,11 +397,7 @@ def on_map_click(atlas: ResolvedAtlas) -> None:
     if st.session_state.get(MODE) == "student" and asked and asked[1].kind == "locate" and not reviewing:
         index, question = asked
         result = quiz.score_locate(atlas, question, click.at)
-        verdict = "Right" if result.correct else "Not quite"
-        feedback = (
-            f"{verdict}: you clicked {result.distance_cun:.1f} B-cun from {question.code}; its true spot is ringed."
-        )
-        _record(asked_round(), index, result, feedback)
+        _record(asked_round(), index, result, quiz.locate_feedback(atlas, question, result))
         st.session_state[POINT] = question.code
         st.session_state[ANSWER_MARK] = result.clicked  # shown with the true spot until the next question
         return

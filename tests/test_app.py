@@ -403,3 +403,15 @@ def test_unknown_subjects_in_a_review_link_are_ignored_with_a_notice() -> None:
     assert "retry 'XX99'" in " ".join(i.value for i in app.info)
     assert [q.code for q in app.session_state["_round"]] == ["GV20"]
     assert app.query_params["retry"] == "GV20"
+
+
+def test_explore_with_several_areas_says_what_they_share_first_and_each_warning_sign_once() -> None:
+    app = start(regions="lower_back_left,sacrum,buttock_left")
+    headers = [h.value for h in app.main.header]
+    assert headers[:4] == ["What these areas share", "Lower back (left)", "Sacrum and tailbone", "Buttock (left)"]
+    text = page_text(app)
+    atlas = open_atlas()
+    signs = {*atlas.atlas.red_flags_general, *atlas.region_content["lower_back"].layers.red_flags}
+    for sign in signs:  # the first few in view, the rest behind one expander: each said once
+        assert text.count(sign.replace("**", "")) == 1, sign
+    assert [e.label for e in app.main.expander if e.label.startswith("All ")] == ["All 19 warning signs for these areas"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from functools import partial
 from pathlib import Path
 
@@ -68,6 +69,7 @@ ICON = (
 # for text this small. Static CSS; no content is ever rendered as HTML.
 PAGE_CSS = """<style>
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #595857; opacity: 1; }
+.st-key-explanation h2 { font-size: 1.6rem; padding-top: 0.25rem; }
 </style>"""
 
 
@@ -404,17 +406,23 @@ def _region(atlas: ResolvedAtlas, explained: RegionExplanation, compact: bool) -
     layers = explained.layers
     with st.container(border=True, key=f"region_{explained.region_id}"):
         st.header(safe(explained.label))
-        st.markdown(safe(layers.plain))
-        for heading, points in (
-            ("Key points here", explained.key_points),
-            ("Used from elsewhere", explained.points_elsewhere),
-        ):
-            if points:
-                st.markdown(
-                    f"**{heading}:** " + ", ".join(f"{p.code} {safe(p.pinyin)} ({safe(p.hanzi)})" for p in points)
-                )
-        more = st.expander("Channels, traditional view, anatomy, questions, evidence") if compact else st.container()
+        sentences = re.split(r"(?<=[.!?])\s+", layers.plain.strip())
+        lead, rest = (sentences[:1], sentences[1:]) if compact else (sentences, [])
+        st.markdown(safe(" ".join(lead)))
+        lists = [
+            f"**{heading}:** " + ", ".join(f"{p.code} {safe(p.pinyin)} ({safe(p.hanzi)})" for p in points)
+            for heading, points in (
+                ("Key points here", explained.key_points),
+                ("Used from elsewhere", explained.points_elsewhere),
+            )
+            if points
+        ]
+        if lists:
+            st.markdown("  \n".join(lists))
+        more = st.expander("More: channels, traditional view, anatomy, evidence") if compact else st.container()
         with more:
+            if rest:
+                st.markdown(safe(" ".join(rest)))
             st.markdown(
                 "**Channels here**\n"
                 + "\n".join(f"- **{n.id} {safe(n.name)}**: {n.link_label}. {safe(n.note)}" for n in explained.channels)
@@ -442,11 +450,19 @@ def _other_point(point: OtherPoint) -> str:
     )
 
 
+URGENT_SHOWN = 4  # the most urgent signs always in view; the rest one click away
+
+
 def _warning_signs(atlas: ResolvedAtlas, region_ids: tuple[str, ...]) -> None:
     """Every warning sign once, at the end: the chosen areas' own and back pain's in general, most urgent first."""
+    signs = warning_signs(atlas, region_ids)
+    first, others = signs[:URGENT_SHOWN], signs[URGENT_SHOWN:]
     st.error(
         "**See a doctor instead of, or before, acupuncture if any of these applies:**\n"
-        + "\n".join(f"- {safe(sign)}" for sign in warning_signs(atlas, region_ids)),
+        + "\n".join(f"- {safe(sign)}" for sign in first),
         icon=":material/emergency:",
     )
+    if others:  # the rest of the list, each sign still said once
+        with st.expander(f"All {len(signs)} warning signs for these areas", key="all_warning_signs"):
+            st.markdown("\n".join(f"- {safe(sign)}" for sign in others))
     st.caption(safe(atlas.atlas.disclaimer))

@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from meridian_map import open_atlas
 from meridian_map.quiz import Question
+from meridian_map.ui.text import shown as as_shown
 
 from .conftest import ROOT, round_where
 
@@ -30,8 +31,8 @@ def page_text(app: AppTest) -> str:
     parts = [m.value for m in app.markdown] + [s.value for s in app.subheader] + [h.value for h in app.header]
     parts += [w.value for w in app.warning] + [e.value for e in app.error] + [i.value for i in app.info]
     parts += [c.value for c in app.caption]
-    shown = re.sub(r"\\(.)", r"\1", "\n".join(str(p) for p in parts))  # as shown, without Markdown escapes
-    return shown.replace("**", "")
+    text = re.sub(r"\\(.)", r"\1", "\n".join(str(p) for p in parts))  # as shown, without Markdown escapes
+    return as_shown(text).replace("**", "")
 
 
 def component_data(app: AppTest, name: str) -> dict[str, Any]:
@@ -84,10 +85,10 @@ def test_a_link_restores_regions_channels_and_point() -> None:
 def test_unknown_values_in_a_link_are_ignored_with_a_notice() -> None:
     app = start(regions="lower_back_left,kneecap", channels="BL,XX", point="BL99")
     assert app.multiselect(key="region_select").value == ["lower_back_left"]
-    notice = " ".join(i.value for i in app.info)
+    notice = as_shown(" ".join(i.value for i in app.info))
     assert "region 'kneecap'" in notice and "channel 'XX'" in notice and "point 'BL99'" in notice
     app.run()  # the notice is said once, not on every rerun
-    assert not any("kneecap" in i.value for i in app.info)
+    assert not any("kneecap" in as_shown(i.value) for i in app.info)
 
 
 def test_channel_toggle_hides_it_and_goes_into_the_link() -> None:
@@ -185,7 +186,7 @@ def test_patient_mode_tells_the_story_one_step_at_a_time_without_codes() -> None
     titles = []
     for step in range(6):
         titles.append(app.main.header[0].value)
-        story = " ".join(m.value for m in app.markdown)
+        story = as_shown(" ".join(m.value for m in app.markdown))
         assert not re.search(r"\b(BL|KI|GV|GB)\d{1,2}\b", story), story
         assert len(app.main.warning) + len(app.main.error) >= 1  # a warning sign with every step
         if step < 5:
@@ -244,13 +245,13 @@ def test_an_answer_stays_on_screen_until_the_student_moves_on() -> None:
     assert app.segmented_control(key="view_select").value == first.view  # the control shows the view drawn
     wrong = next(option for option in first.options if option not in first.correct)
     app.button(key=f"quiz_0_{wrong}").click().run()
-    shown = " ".join(w.value for w in app.warning)
+    shown = as_shown(" ".join(w.value for w in app.warning))
     assert f"Question 1: Not quite: the answer was {first.code} (" in shown
     assert f"Find {first.code} by landmark: " in shown  # the miss teaches where it is
-    assert any(first.prompt in m.value for m in app.markdown)  # still the answered question, on its view
+    assert any(first.prompt in as_shown(m.value) for m in app.markdown)  # still the answered question, on its view
     assert app.segmented_control(key="view_select").value == first.view
     app.button(key="quiz_next").click().run()
-    assert any(second.prompt in m.value for m in app.markdown) and not app.warning
+    assert any(second.prompt in as_shown(m.value) for m in app.markdown) and not app.warning
     assert app.segmented_control(key="view_select").value == second.view
     assert app.query_params.get("view", "posterior") == second.view
 
@@ -322,7 +323,7 @@ def test_a_zoom_in_the_link_reaches_the_diagram_and_stays_in_the_link() -> None:
     assert component_data(app, "body_map_highlight")["highlight"]["zoom"] is None
     assert "zoom" not in app.query_params
     broken = start(zoom="1,2,three,4")
-    assert "zoom '1,2,three,4'" in " ".join(i.value for i in broken.info)
+    assert "zoom '1,2,three,4'" in as_shown(" ".join(i.value for i in broken.info))
     assert component_data(broken, "body_map_highlight")["highlight"]["zoom"] is None
 
 
@@ -340,7 +341,7 @@ def test_the_safety_section_is_in_the_panel_once_an_area_is_chosen() -> None:
 
 def test_a_pregnancy_point_says_so_on_its_card() -> None:
     app = start(point="BL67", view="lateral")
-    warnings = " ".join(w.value for w in app.warning)
+    warnings = as_shown(" ".join(w.value for w in app.warning))
     assert "Traditionally avoided in pregnancy" in warnings
     assert "Carr DJ" in page_text(app)
     app = start(point="BL23")  # a point with no caution shows none
@@ -414,4 +415,6 @@ def test_explore_with_several_areas_says_what_they_share_first_and_each_warning_
     signs = {*atlas.atlas.red_flags_general, *atlas.region_content["lower_back"].layers.red_flags}
     for sign in signs:  # the first few in view, the rest behind one expander: each said once
         assert text.count(sign.replace("**", "")) == 1, sign
-    assert [e.label for e in app.main.expander if e.label.startswith("All ")] == ["All 19 warning signs for these areas"]
+    assert [e.label for e in app.main.expander if e.label.startswith("All ")] == [
+        "All 19 warning signs for these areas"
+    ]

@@ -784,3 +784,86 @@ def test_a_zoom_survives_a_resize_of_the_window(browser: Browser, server: str, e
         assert full > 0
         click_and_wait(page, *inside(exported, "sacrum"))
         wait_for_regions(page, ["sacrum"])
+
+
+# -- hostile content and hostile links (issue 11) -------------------------------------------
+@contextmanager
+def logged_app(tmp_path: Any, env: dict[str, str] | None = None) -> Iterator[tuple[str, Any]]:
+    """The real server as `running_app` starts it, its output kept in a file the test reads."""
+    import os
+    import subprocess
+    import sys
+
+    from meridian_map.testing import free_port, wait_until_healthy
+
+    port, log = free_port(), tmp_path / "server.log"
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless=true",
+        f"--server.port={port}", "--server.address=127.0.0.1", "--browser.gatherUsageStats=false",
+        "--server.fileWatcherType=none", "--server.runOnSave=false", "--client.toolbarMode=minimal",
+    ]  # fmt: skip
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            command, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=out, stderr=subprocess.STDOUT, text=True
+        )
+        try:
+            wait_until_healthy(f"http://127.0.0.1:{port}", process, 60)
+            yield f"http://127.0.0.1:{port}", log
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+def test_hostile_content_makes_no_outside_request_and_runs_no_script(browser: Browser, tmp_path: Any) -> None:
+    from .test_urls import hostile_content
+
+    data = tmp_path / "meridians.yaml"
+    hostile_content(data)
+    with logged_app(tmp_path, {"MERIDIAN_MAP_DATA": str(data)}) as (server, _log):
+        context = browser.new_context(viewport=VIEWPORT)
+        requests: list[str] = []
+        dialogs: list[str] = []
+        context.on("request", lambda r: requests.append(r.url))
+        page = context.new_page()
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        chosen = "regions=lower_back_left,sacrum&point=BL23&channel=BL"
+        for query in (chosen, f"mode=patient&{chosen}", f"mode=student&seed=3&labels=pinyin&landmarks=1&{chosen}"):
+            page.goto(f"{server}/?{query}")
+            wait_for_app(page, timeout=120_000)
+            if "patient" not in query:  # the pain profile's questions, and search results
+                page.get_by_text("Describe the pain").first.click()
+                page.get_by_label("Find a point").fill("shenshu")
+                page.keyboard.press("Enter")
+                wait_for_app(page, timeout=120_000)
+            page.mouse.wheel(0, 3000)
+            page.wait_for_timeout(500)
+            assert page.locator('[data-testid="stException"]').count() == 0
+            # Plotly draws <a href> from its text: none from data, and no image or script from data anywhere.
+            assert page.locator(f"{PLOT} a[href]").count() == 0
+            assert page.locator("main img[src^='http'], main a[href^='javascript']").count() == 0
+            assert "«F" in page.locator(PLOT).first.inner_text() or "patient" in query  # data did reach the plot
+            text = page.locator("main").inner_text()
+            assert "leak.test" in text and "«F" in text  # shown, as text
+        context.close()
+    outside = [u for u in requests if not u.startswith((server, "data:", "blob:"))]
+    assert outside == [] and dialogs == []
+
+
+NASTY_LINKS = [
+    "/?regions=" + "a," * 50_000,
+    "/?mode=student&seed=" + "9" * 4301,
+    "/?mode=student&seed=%C2%B2",
+    "/?regions=%3Cscript%3Ealert(1)%3C/script%3E,sacrum&point=%00%1B&zoom=nan,inf,1e309,1&view=%E2%80%AE",
+    "/?regions=sacrum,sacrum&channels=&channels=BL&=x&labels=" + "%F0%9F%98%80" * 500,
+]
+
+
+def test_nasty_links_show_the_page_and_leave_the_server_log_clean(browser: Browser, tmp_path: Any) -> None:
+    with logged_app(tmp_path) as (server, log):
+        for path in NASTY_LINKS:
+            with opened(browser, server + path) as page:
+                assert page.locator('[data-testid="stException"]').count() == 0
+                assert page.locator('[data-testid="stAlertContentInfo"]').count() <= 1
+                assert "Ignored from the link" in page.locator("main").inner_text() or "sacrum" in page.url
+        written = log.read_text()
+    assert "Traceback" not in written and "Error" not in written and "Exception" not in written, written

@@ -18,7 +18,8 @@ import plotly.graph_objects as go
 
 from .atlas import ResolvedAtlas
 from .body import XY
-from .callouts import LINE_SPACING, Callout, Keep, Labelled, lay_out, rows_needed, text_width_px
+from .callouts import BREAK, LINE_SPACING, Callout, Keep, Labelled, lay_out, rows_needed, text_width_px
+from .markup import safe
 from .model import CHANNEL_IDS, Channel, Point, Scale, ViewId
 
 BODY_FILL = "#F4EEE8"
@@ -230,7 +231,7 @@ def _spine_trace(atlas: ResolvedAtlas) -> go.Scatter:
 
 def _channel_traces(atlas: ResolvedAtlas, channel_id: str, plain: bool) -> list[go.Scatter]:
     channel = atlas.channels[channel_id]
-    name = channel.name if plain else f"{channel.id} {channel.name}"
+    name = safe(channel.name if plain else f"{channel.id} {channel.name}")
     traces = []
     deep = atlas.deep_lines(channel_id)
     if deep:
@@ -238,7 +239,7 @@ def _channel_traces(atlas: ResolvedAtlas, channel_id: str, plain: bool) -> list[
         traces.append(go.Scatter(
             x=xs, y=ys, mode="lines", opacity=0.85, hoverinfo="skip",
             line={"color": channel.colour, "width": 2.2, "dash": channel.dash},
-            name=f"{channel.name if plain else channel.id} internal (deep)", legendgroup=channel_id,
+            name=safe(f"{channel.name if plain else channel.id} internal (deep)"), legendgroup=channel_id,
             meta={"role": "deep", "channel": channel_id},
         ))  # fmt: skip
     xs, ys = _joined(atlas.surface_lines(channel_id))
@@ -358,6 +359,11 @@ def _leader_trace(callouts: Sequence[Callout]) -> go.Scatter:
                       showlegend=False, name="label lines")  # fmt: skip
 
 
+def _text(label: str) -> str:
+    """A label as Plotly text: its lines (the content file's names) as text, broken where the layout broke them."""
+    return BREAK.join(safe(line) for line in label.split(BREAK))
+
+
 def _label_traces(atlas: ResolvedAtlas, callouts: Sequence[Callout]) -> list[go.Scatter]:
     """One text trace per colour (a channel's, or the landmarks' grey) and column; the text runs away
     from the body."""
@@ -370,7 +376,7 @@ def _label_traces(atlas: ResolvedAtlas, callouts: Sequence[Callout]) -> list[go.
             mine = [c for c in callouts if c.code.startswith(prefix) and c.side == side]
             if mine:
                 traces.append(go.Scatter(
-                    x=[c.label[0] for c in mine], y=[c.label[1] for c in mine], text=[c.text for c in mine],
+                    x=[c.label[0] for c in mine], y=[c.label[1] for c in mine], text=[_text(c.text) for c in mine],
                     mode="text", textposition=f"middle {side}", textfont={"size": LABEL_FONT_PX, "color": colour},
                     hoverinfo="skip", showlegend=False, name=f"{prefix.rstrip(':')} labels",
                 ))  # fmt: skip

@@ -13,7 +13,7 @@ from meridian_map.explain import describe_placement, patient_story
 from meridian_map.figure import Selection
 from meridian_map.search import best_view
 from meridian_map.ui import state
-from meridian_map.ui.text import safe
+from meridian_map.ui.text import link_target, safe
 
 MODES = {"explore": "Explore", "patient": "Treatment room", "student": "Student"}
 STORY_STEP = "_story_step"
@@ -51,7 +51,7 @@ def patient_panel(atlas: ResolvedAtlas, selection: Selection, handout: Callable[
         where.markdown(f"Step {index + 1} of {len(steps)}")
         forward.button("Next step ▶", key="story_next", on_click=_step, args=(1, len(steps)),
                        disabled=index == len(steps) - 1, width="stretch")  # fmt: skip
-        st.header(step.title)
+        st.header(safe(step.title))
         for paragraph in step.paragraphs:
             st.markdown(safe(paragraph))
         if step.warnings:  # the last step: every sign, each once, most urgent first
@@ -109,7 +109,7 @@ def measuring_panel(atlas: ResolvedAtlas) -> None:
 def placement_caption(atlas: ResolvedAtlas, code: str) -> None:
     described = describe_placement(atlas, code)
     if described:
-        st.caption(f"Found by landmark: {described}")
+        st.caption(f"Found by landmark: {safe(described)}")
 
 
 def prepare_quiz(atlas: ResolvedAtlas) -> None:
@@ -135,7 +135,7 @@ def quiz_panel(atlas: ResolvedAtlas) -> None:
             _review(atlas, questions, round_state)
         elif st.session_state.get(state.REVIEWING) is not None:
             index, question = current
-            st.markdown(f"**Question {index + 1} of {len(questions)}.** {question.prompt}")
+            st.markdown(f"**Question {index + 1} of {len(questions)}.** {safe(question.prompt)}")
             if feedback:
                 right, text = feedback
                 (st.success if right else st.warning)(safe(text))
@@ -144,14 +144,14 @@ def quiz_panel(atlas: ResolvedAtlas) -> None:
                       on_click=state.next_question, type="primary")  # fmt: skip
         else:
             index, question = current
-            st.markdown(f"**Question {index + 1} of {len(questions)}.** {question.prompt}")
+            st.markdown(f"**Question {index + 1} of {len(questions)}.** {safe(question.prompt)}")
             if question.kind == "locate":
                 st.caption("Click on the diagram where you would place it. Within 0.5 B-cun counts as right.")
             elif question.kind == "name":
                 st.caption("The point is ringed on the diagram.")
                 _labels_note()
                 for option in question.options:
-                    st.button(option, key=f"quiz_{index}_{option}", on_click=state.answer_choice,
+                    st.button(safe(option), key=f"quiz_{index}_{option}", on_click=state.answer_choice,
                               args=(atlas, questions, index, option), width="stretch")  # fmt: skip
             else:
                 st.multiselect("Channels", options=list(question.options), key=f"quiz_{index}_pick",
@@ -181,7 +181,7 @@ def _review(atlas: ResolvedAtlas, questions: tuple[quiz.Question, ...], round_st
             detail = "; ".join(quiz.offset(atlas, question, miss.result))
         else:
             detail = "the answer was " + ", ".join(sorted(question.correct))
-        st.markdown(f"- {safe(question.prompt)} ({detail})")
+        st.markdown(f"- {safe(question.prompt)} ({safe(detail)})")
     if missed:  # the same seed rule: the link to the new round gives a class the same questions
         retry = quiz.retry_subjects(atlas, missed)
         st.button(f"Try the {len(missed)} missed again", key="quiz_retry", type="primary", on_click=state.new_round,
@@ -203,16 +203,16 @@ def tour(atlas: ResolvedAtlas) -> None:
         next_code = codes[min(index + 1, len(codes) - 1)] if index >= 0 else codes[0]
         back.button("◀ Previous", key="tour_back", disabled=index <= 0, width="stretch", on_click=state.jump_to,
                     args=(previous_code, best_view(atlas, previous_code)))  # fmt: skip
-        forward.button("Next ▶" if index >= 0 else f"Start at {codes[0]}", key="tour_next", width="stretch",
+        forward.button("Next ▶" if index >= 0 else f"Start at {safe(codes[0])}", key="tour_next", width="stretch",
                        disabled=index == len(codes) - 1, on_click=state.jump_to,
                        args=(next_code, best_view(atlas, next_code)))  # fmt: skip
         if index >= 0:
-            st.caption(f"Point {index + 1} of {len(codes)} on the {atlas.channels[channel].name} channel")
+            st.caption(f"Point {index + 1} of {len(codes)} on the {safe(atlas.channels[channel].name)} channel")
 
 
 def share_link(selection: Selection) -> None:
     # A plain link, not st.code: the code block's highlighter is a 1.5 MB download on the first click.
     st.markdown(
-        f"[Link to this view]({state.share_url(selection)}) · copy it or send it: it opens this view, "
+        f"[Link to this view](<{link_target(state.share_url(selection))}>) · copy it or send it: it opens this view, "
         "with these areas, channels and point."
     )

@@ -97,7 +97,7 @@ def main() -> None:
         "channels run there, the key points, and why a practitioner would work on them."
     )
     for notice in st.session_state.pop(state.NOTICES, []):
-        st.info(f"Ignored from the link: unknown {safe(notice)}.", icon=":material/info:")
+        st.info(safe(notice), icon=":material/info:")  # one at most: see state.UrlState.notice
 
     mode = st.session_state.get(state.MODE, "explore")
     if mode != "patient":  # the patient sees no mode switch: the practitioner leaves from the sidebar
@@ -145,7 +145,7 @@ def _sidebar(atlas: ResolvedAtlas) -> None:
             channel = atlas.channels[channel_id]
             code = "" if mode == "patient" else f"{channel.id} · "
             st.toggle(
-                f"{code}{channel.name} ({_shape_word(channel.symbol)} points)",
+                f"{code}{safe(channel.name)} ({_shape_word(channel.symbol)} points)",
                 key=state.channel_widget(channel_id),
                 on_change=state.on_channel_toggled,
             )
@@ -168,11 +168,11 @@ def _search(atlas: ResolvedAtlas) -> None:
     )
     for hit in search_points(atlas, query, limit=6):
         st.button(
-            hit.label,
+            safe(hit.label),
             key=f"hit_{hit.code}",
             on_click=state.jump_to,
             args=(hit.code, hit.view),
-            help=f"Show {hit.code} on the {VIEW_NAMES[hit.view].lower()} view",
+            help=f"Show {safe(hit.code)} on the {VIEW_NAMES[hit.view].lower()} view",
             width="stretch",
         )
     if query.strip() and not search_points(atlas, query, limit=1):
@@ -262,9 +262,9 @@ def _pain_profile(atlas: ResolvedAtlas, profile: PainProfile) -> None:
         st.caption(safe(profile.caveat))
         answers: dict[str, list[str]] = {}
         for question in profile.questions:
-            labels = {option.id: option.label for option in question.options}
+            labels = {option.id: safe(option.label) for option in question.options}
             answers[question.id] = st.pills(
-                question.label,
+                safe(question.label),
                 options=list(labels),
                 format_func=labels.__getitem__,
                 selection_mode="multi",
@@ -279,7 +279,7 @@ def _pain_profile(atlas: ResolvedAtlas, profile: PainProfile) -> None:
             pattern = match.pattern
             st.markdown(f"**{safe(pattern.name)}**: {safe(matching_summary(match))}")
             st.markdown(safe(pattern.plain))
-            points = ", ".join(f"{code} {safe(atlas.points[code].pinyin)}" for code in pattern.points)
+            points = ", ".join(f"{safe(code)} {safe(atlas.points[code].pinyin)}" for code in pattern.points)
             st.caption(f"Channels often chosen: {', '.join(pattern.channels)}. Points often chosen: {points}.")
 
 
@@ -313,7 +313,7 @@ def _handout_bytes(_atlas: ResolvedAtlas, atlas_key: str, selection: Selection, 
 def _channel_card(atlas: ResolvedAtlas, channel_id: str) -> None:
     channel = atlas.channels[channel_id]
     with st.container(border=True, key="channel_card"):
-        st.header(f"{channel.id} · {safe(channel.name)} · {channel.hanzi}")
+        st.header(f"{channel.id} · {safe(channel.name)} · {safe(channel.hanzi)}")
         st.caption(f"{safe(channel.english)}, {safe(channel.pinyin)}")
         st.markdown(safe(channel.summary_plain))
         st.markdown("**In traditional theory:** " + safe(channel.summary_traditional))
@@ -340,7 +340,7 @@ def _welcome(atlas: ResolvedAtlas) -> None:
     )
     for channel in atlas.atlas.channels:
         with st.container(border=True):
-            st.markdown(f"**{channel.id} · {safe(channel.name)}** ({safe(channel.pinyin)}, {channel.hanzi})")
+            st.markdown(f"**{channel.id} · {safe(channel.name)}** ({safe(channel.pinyin)}, {safe(channel.hanzi)})")
             st.markdown(safe(channel.summary_plain))
     _safety(atlas)
     _warning_signs(atlas, ())
@@ -362,7 +362,7 @@ def _safety(atlas: ResolvedAtlas) -> None:
 def _point_card(atlas: ResolvedAtlas, point: Point) -> None:
     channel = atlas.channels[point.channel]
     with st.container(border=True, key="point_card"):
-        st.header(f"{point.code} · {safe(point.pinyin)} · {point.hanzi}")
+        st.header(f"{safe(point.code)} · {safe(point.pinyin)} · {safe(point.hanzi)}")
         st.markdown(f"*{safe(point.english)}* on the {safe(channel.name)} channel")
         st.markdown(f"**Where:** {safe(point.location)}")
         modes.placement_caption(atlas.on(state.current().view), point.code)
@@ -410,7 +410,7 @@ def _region(atlas: ResolvedAtlas, explained: RegionExplanation, compact: bool) -
         lead, rest = (sentences[:1], sentences[1:]) if compact else (sentences, [])
         st.markdown(safe(" ".join(lead)))
         lists = [
-            f"**{heading}:** " + ", ".join(f"{p.code} {safe(p.pinyin)} ({safe(p.hanzi)})" for p in points)
+            f"**{heading}:** " + ", ".join(f"{safe(p.code)} {safe(p.pinyin)} ({safe(p.hanzi)})" for p in points)
             for heading, points in (
                 ("Key points here", explained.key_points),
                 ("Used from elsewhere", explained.points_elsewhere),
@@ -425,7 +425,9 @@ def _region(atlas: ResolvedAtlas, explained: RegionExplanation, compact: bool) -
                 st.markdown(safe(" ".join(rest)))
             st.markdown(
                 "**Channels here**\n"
-                + "\n".join(f"- **{n.id} {safe(n.name)}**: {n.link_label}. {safe(n.note)}" for n in explained.channels)
+                + "\n".join(
+                    f"- **{n.id} {safe(n.name)}**: {safe(n.link_label)}. {safe(n.note)}" for n in explained.channels
+                )
             )
             if explained.other_points:
                 st.markdown("**Other points named here** (beyond the four channels shown; not drawn):")
@@ -444,10 +446,8 @@ def _other_point(point: OtherPoint) -> str:
     note = f" {safe(point.note)}" if point.note else ""
     if "pregnancy" in point.cautions:
         note += " **Traditionally avoided in pregnancy.**"
-    return (
-        f"- **{safe(point.code)} {safe(point.pinyin)}** ({point.hanzi}, {safe(point.english)}), {safe(point.kind)}: "
-        f"{safe(point.location)}{note} **Standard:** {safe(point.standard)}"
-    )
+    names = f"{safe(point.code)} {safe(point.pinyin)}** ({safe(point.hanzi)}, {safe(point.english)})"
+    return f"- **{names}, {safe(point.kind)}: {safe(point.location)}{note} **Standard:** {safe(point.standard)}"
 
 
 URGENT_SHOWN = 4  # the most urgent signs always in view; the rest one click away

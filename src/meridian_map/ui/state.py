@@ -9,6 +9,7 @@ back only when it differs, so Back steps through real changes.
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import cast
@@ -55,6 +56,12 @@ def channel_widget(channel_id: str) -> str:
     return f"show_{channel_id}"
 
 
+NAMED_AT_MOST = 3  # ignored values the notice names; the others are counted
+SHOWN_CHARS = 40  # of an ignored value, in the notice
+SEED_DIGITS = 9  # a seed is a few ASCII digits (the app draws them below 10,000)
+_SEED = re.compile(rf"[0-9]{{1,{SEED_DIGITS}}}")
+
+
 @dataclass(frozen=True)
 class UrlState:
     regions: tuple[str, ...] = ()
@@ -66,22 +73,57 @@ class UrlState:
     seed: int | None = None
     labels: str | None = None
     landmarks: bool = False
-    ignored: tuple[str, ...] = field(default=())
+    ignored: tuple[str, ...] = field(default=())  # the first few values dropped, named ("region 'kneecap'")
     zoom: Zoom | None = None
     retry: tuple[str, ...] = ()
+    ignored_count: int = 0  # how many different values were dropped in all
+
+    @property
+    def notice(self) -> str | None:
+        """One sentence naming what the link asked for that the app does not know, or None."""
+        if not self.ignored:
+            return None
+        named = ", ".join(self.ignored)
+        more = self.ignored_count - len(self.ignored)
+        return f"Ignored from the link: unknown {named}" + (f" and {more:,} more" if more else "") + "."
+
+
+class _Ignored:
+    """The values a link asked for that are dropped: each different one counted once, a few named."""
+
+    def __init__(self) -> None:
+        self.seen: set[str] = set()
+        self.named: list[str] = []
+
+    def add(self, name: str, value: str) -> None:
+        said = f"{name} '{_shown(value)}'"
+        if said in self.seen:
+            return
+        self.seen.add(said)
+        if len(self.named) < NAMED_AT_MOST:
+            self.named.append(said)
+
+
+def _shown(value: str) -> str:
+    """An ignored value as the notice quotes it: short, and only printable characters."""
+    printable = "".join(c if c.isprintable() else "\ufffd" for c in value[: SHOWN_CHARS + 1])
+    return printable[:SHOWN_CHARS] + "…" if len(printable) > SHOWN_CHARS else printable
 
 
 def parse_url(params: Mapping[str, str], atlas: ResolvedAtlas) -> UrlState:
-    """Read ?regions=..&channels=..&point=..; unknown values are dropped and named."""
-    ignored: list[str] = []
+    """Read ?regions=..&channels=..&point=..; whatever is not known is dropped, and a few of the
+    dropped values are named (in `ignored`, for one notice). Never raises, whatever the link says;
+    unknown parameters (a tracking tag, say) are left alone without a word."""
+    ignored = _Ignored()
 
     def pick(name: str, known: set[str] | tuple[str, ...]) -> list[str]:
-        chosen = []
-        for value in filter(None, (v.strip() for v in params.get(name, "").split(","))):
-            if value in known and value not in chosen:
-                chosen.append(value)
+        chosen: list[str] = []
+        for value in filter(None, (v.strip() for v in str(params.get(name, "")).split(","))):
+            if value in known:
+                if value not in chosen:  # said twice: kept once
+                    chosen.append(value)
             else:
-                ignored.append(f"{name.removesuffix('s')} '{value}'")
+                ignored.add(name.removesuffix("s"), value)
         return chosen
 
     regions = pick(REGIONS, set(atlas.region_labels))
@@ -90,27 +132,29 @@ def parse_url(params: Mapping[str, str], atlas: ResolvedAtlas) -> UrlState:
     focus = _single(params, FOCUS, set(CHANNEL_IDS), ignored)
     view = cast(ViewId, _single(params, VIEW, set(VIEW_IDS), ignored) or "posterior")
     mode = _single(params, MODE, set(MODE_IDS), ignored) or "explore"
-    seed_text = params.get(SEED, "").strip()
-    seed = int(seed_text) if seed_text.isdigit() else None
+    seed_text = str(params.get(SEED, "")).strip()
+    # Not str.isdigit(): it accepts '²' and digits of other scripts, and any length, that int() refuses.
+    seed = int(seed_text) if _SEED.fullmatch(seed_text) else None
     if seed_text and seed is None:
-        ignored.append(f"seed '{seed_text}'")
+        ignored.add("seed", seed_text)
     labels = _single(params, "labels", {"code", "pinyin", "hanzi"}, ignored)
     landmarks = params.get("landmarks", "") == "1"
-    zoom = read_zoom(params[ZOOM]) if params.get(ZOOM) else None
-    if params.get(ZOOM) and zoom is None:
-        ignored.append(f"zoom '{params[ZOOM]}'")
+    zoom_value = str(params.get(ZOOM, ""))
+    zoom = read_zoom(zoom_value) if zoom_value else None
+    if zoom_value and zoom is None:
+        ignored.add("zoom", zoom_value)
     retry = pick(RETRY, set(quiz.subject_ids(atlas)))
     ordered_channels = tuple(c for c in CHANNEL_IDS if c in channels)
     return UrlState(
-        tuple(regions), ordered_channels, point, focus, view, mode, seed, labels, landmarks, tuple(ignored), zoom,
-        tuple(retry),
+        tuple(regions), ordered_channels, point, focus, view, mode, seed, labels, landmarks, tuple(ignored.named),
+        zoom, tuple(retry), len(ignored.seen),
     )  # fmt: skip
 
 
-def _single(params: Mapping[str, str], name: str, known: set[str], ignored: list[str]) -> str | None:
-    value = params.get(name, "").strip() or None
+def _single(params: Mapping[str, str], name: str, known: set[str], ignored: _Ignored) -> str | None:
+    value = str(params.get(name, "")).strip() or None
     if value is not None and value not in known:
-        ignored.append(f"{name} '{value}'")
+        ignored.add(name, value)
         return None
     return value
 
@@ -202,7 +246,7 @@ def sync_from_url(atlas: ResolvedAtlas) -> None:
         st.session_state[RETRY] = parsed.retry
         st.session_state[QUIZ] = None
     st.session_state[URL_WRITTEN] = params
-    st.session_state[NOTICES] = list(parsed.ignored)
+    st.session_state[NOTICES] = [parsed.notice] if parsed.notice else []
 
 
 def sync_widgets() -> None:

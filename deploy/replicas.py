@@ -124,11 +124,12 @@ def run(count: int, port: int, first_app_port: int, workdir: Path | None, timeou
     if not Path(nginx).exists():
         print("nginx not found: install Debian's 'nginx' package (make test does)", file=sys.stderr)
         return 2
-    for taken in [port] + ([] if first_app_port == 0 else list(range(first_app_port, first_app_port + count))):
+    wanted = [] if first_app_port == 0 else list(range(first_app_port, first_app_port + count))
+    for taken in [port, *wanted]:
         if not port_free(taken):
             print(f"port {taken} is in use (make replicas PORT=...)", file=sys.stderr)
             return 2
-    ports = [free_port() for _ in range(count)] if first_app_port == 0 else list(range(first_app_port, first_app_port + count))
+    ports = wanted or [free_port() for _ in range(count)]
     replicas = replicas_on(ports)
     workdir = Path(tempfile.mkdtemp(prefix="meridian-replicas-")) if workdir is None else workdir
     workdir.mkdir(parents=True, exist_ok=True)

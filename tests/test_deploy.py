@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -73,7 +74,7 @@ def test_the_dockerfile_builds_a_slim_non_root_image_with_a_health_check() -> No
     assert "/_stcore/health" in health and "$PORT" not in health and 'os.environ[\\"PORT\\"]' in health
     (command,) = [value for name, value in steps if name == "CMD"]
     assert command.startswith("[")  # exec form: the server gets the platform's SIGTERM
-    assert 'exec streamlit run app.py' in command and '--server.port=\\"$PORT\\"' in command
+    assert "exec streamlit run app.py" in command and '--server.port=\\"$PORT\\"' in command
     assert "STREAMLIT_SERVER_ALLOWED_HOSTS" in command and "--server.address=0.0.0.0" in command
 
 
@@ -167,6 +168,8 @@ class Cluster:
             if match := re.match(r"replica (r\d+): pid (\d+), http://127\.0\.0\.1:(\d+)", line):
                 self.pids[match[1]], self.ports[match[1]] = int(match[2]), int(match[3])
             if line.startswith("ready:"):
+                stdout = self.process.stdout  # keep reading, so that its later lines never block it
+                threading.Thread(target=stdout.read, daemon=True).start()
                 return
         raise RuntimeError(f"deploy/replicas.py exited: {self.process.wait()}")
 
@@ -232,7 +235,7 @@ def page_weight(page: Page) -> dict[str, int]:
     """Bytes over the wire for the page and everything it fetched, and the same uncompressed."""
     sizes: dict[str, int] = page.evaluate(
         """() => {
-            const entries = [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')];
+            const entries = ['navigation', 'resource'].flatMap((kind) => performance.getEntriesByType(kind));
             return {
                 transfer: entries.reduce((s, e) => s + e.transferSize, 0),
                 encoded: entries.reduce((s, e) => s + e.encodedBodySize, 0),
@@ -311,7 +314,7 @@ def test_six_sessions_across_three_replicas_stick_and_survive_losing_one(
     log = (cluster.workdir / "access.log").read_text()
     for session in stayed:
         index = sessions.index(session)
-        streams = [line for line in log.splitlines() if "/_stcore/stream" in line and f"session-{index}\"" in line]
+        streams = [line for line in log.splitlines() if "/_stcore/stream" in line and f'session-{index}"' in line]
         assert len(streams) == 1 and f"replica={on[index]} " in streams[0], streams
 
     assert cluster.stop() == 0  # SIGTERM stops nginx and every replica

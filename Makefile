@@ -3,12 +3,14 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 DATA   ?= data/meridians.yaml
-APT_PACKAGES := chromium fonts-noto-cjk
+APT_PACKAGES := chromium fonts-noto-cjk nginx
+REPLICAS ?= 3
+PORT     ?= 8600
 # axe-core, for the accessibility checks of the browser tests (from npm; Debian's npm when none is there)
 AXE := $(VENV)/npm/node_modules/axe-core/axe.min.js
 
 .DEFAULT_GOAL := help
-.PHONY: help run test check bench screenshots schema vendor system-packages clean
+.PHONY: help run replicas test check bench screenshots schema vendor system-packages clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -29,7 +31,7 @@ $(AXE): | $(VENV)/.installed
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends npm; }
 	npm install --silent --no-audit --no-fund --prefix $(VENV)/npm axe-core@4
 
-system-packages: ## install Debian's chromium and CJK fonts when missing (needs root)
+system-packages: ## install Debian's chromium, CJK fonts and nginx when missing (needs root)
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "installing$$missing"; \
@@ -39,6 +41,9 @@ system-packages: ## install Debian's chromium and CJK fonts when missing (needs 
 
 run: $(VENV)/.installed ## start the app on $(DATA) (http://localhost:8501)
 	MERIDIAN_MAP_DATA=$(DATA) $(BIN)/streamlit run app.py --browser.gatherUsageStats=false
+
+replicas: $(VENV)/.installed system-packages ## $(REPLICAS) app processes behind nginx on http://127.0.0.1:$(PORT) (Ctrl-C stops all)
+	MERIDIAN_MAP_DATA=$(DATA) $(BIN)/python deploy/replicas.py run --replicas $(REPLICAS) --port $(PORT)
 
 check: $(VENV)/.installed-test ## lint, type-check and validate the content
 	$(BIN)/ruff check .

@@ -11,7 +11,15 @@ import yaml
 from pydantic import ValidationError
 
 from meridian_map import ContentError, ResolvedAtlas, open_atlas
-from meridian_map.content import LOADER, MAX_BYTES, MAX_DEPTH, MAX_VALUES, check_shape, load_content
+from meridian_map.content import (
+    LOADER,
+    MAX_BYTES,
+    MAX_DEPTH,
+    MAX_PROBLEMS,
+    MAX_VALUES,
+    check_shape,
+    load_content,
+)
 from meridian_map.model import CHANNEL_RANGES, LandmarkPlacement, Point
 
 from .conftest import DATA, MINIMAL, ROOT
@@ -202,12 +210,30 @@ HOSTILE = {
 def test_a_hostile_file_is_refused_in_under_a_second(kind: str, tmp_path: Path) -> None:
     path = tmp_path / "hostile.yaml"
     path.write_text(_hostile(kind), encoding="utf-8")
-    start = time.perf_counter()
+    start = time.process_time()  # the CPU this process spends: other jobs on the machine do not count
     with pytest.raises(ContentError) as caught:
         open_atlas(path)
-    took = time.perf_counter() - start
+    took = time.process_time() - start
     assert [str(p).removeprefix(f"{tmp_path}/") for p in caught.value.problems] == [HOSTILE[kind]]
     assert took < 1.0, f"{took:.2f} s"
+
+
+def test_thousands_of_mistakes_within_the_limits_give_the_first_fifty_quickly(tmp_path: Path) -> None:
+    path = tmp_path / "hostile.yaml"
+    minimal = MINIMAL.read_text(encoding="utf-8")
+    references = "".join(f"- {{id: r{i}, citation: c}}\n" for i in range(15_000))
+    unknown = "[" + ", ".join(f"q{i}" for i in range(15_000)) + "]"
+    minimal = minimal.replace("refs: [vickers-2012]}", f"refs: {unknown}}}", 1)
+    path.write_text(minimal.replace("references:\n", "references:\n" + references), encoding="utf-8")
+    start = time.process_time()
+    with pytest.raises(ContentError) as caught:
+        open_atlas(path)
+    took = time.process_time() - start
+    problems = [str(p).removeprefix(f"{tmp_path}/") for p in caught.value.problems]
+    assert len(problems) == MAX_PROBLEMS + 1
+    assert problems[0] == "hostile.yaml:166: regions[0].layers.evidence.refs[0]: unknown reference 'q0'"
+    assert problems[-1] == f"hostile.yaml:166: (file): more problems after these {MAX_PROBLEMS}: fix these first"
+    assert took < 3.0, f"{took:.2f} s"
 
 
 def test_the_limits_leave_room_for_the_real_file() -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import itertools
 import os
 import re
 from collections.abc import Iterator, Sequence
@@ -38,6 +39,8 @@ MAX_DEPTH = 32  # mappings and lists inside each other
 MAX_VALUES = 100_000  # keys, items and scalars, counting what aliases expand to
 MAX_ALIASES = 100  # `*name` references to an `&name` anchor
 TOO_DEEP = f"lists and mappings nested more than {MAX_DEPTH} levels deep"
+MAX_PROBLEMS = 50  # reported at once: the rest come once these are fixed
+MAX_SUGGEST_FROM = 2_000  # "did you mean" looks among this many names at most
 # A point code in running text: one of the four channels' (BL23) or another point's (SI3, EX-B2).
 TEXT_CODE = re.compile(rf"\b(?:(?:BL|KI|GV|GB)[1-9][0-9]?|{OTHER_CODE_PATTERN})\b")
 
@@ -174,8 +177,8 @@ def load_content(path: str | Path, loader: type[yaml.SafeLoader] = LOADER) -> Lo
     try:
         atlas = Atlas.model_validate(data)
     except ValidationError as error:
-        raise ContentError(sorted(_schema_problems(error, source), key=lambda p: p.line)) from None
-    problems = sorted(cross_reference_problems(atlas, source), key=lambda p: p.line)
+        raise ContentError(_first_problems(_schema_problems(error, source), file)) from None
+    problems = _first_problems(cross_reference_problems(atlas, source), file)
     if problems:
         raise ContentError(problems)
     return LoadedContent(atlas, source, hashlib.sha256(raw).hexdigest())
@@ -280,6 +283,16 @@ def _took_child(frame: _Open) -> None:
     frame.children += 1
 
 
+def _first_problems(problems: Iterator[Problem], file: str) -> list[Problem]:
+    """At most MAX_PROBLEMS, by line; a file with thousands of mistakes says so in one more line."""
+    shown = sorted(itertools.islice(problems, MAX_PROBLEMS), key=lambda p: p.line)
+    if next(problems, None) is not None:
+        shown.append(
+            Problem(file, shown[-1].line, "(file)", f"more problems after these {MAX_PROBLEMS}: fix these first")
+        )
+    return shown
+
+
 def _schema_problems(error: ValidationError, source: SourceMap) -> Iterator[Problem]:
     seen: set[tuple[int, str]] = set()
     for detail in error.errors():
@@ -315,6 +328,7 @@ def _tidy(message: str, value: object) -> str:
 def cross_reference_problems(atlas: Atlas, source: SourceMap) -> Iterator[Problem]:
     """Names that must point at something: codes, channels, references."""
     codes: dict[str, int] = {}
+    defined_channels = {c.id for c in atlas.channels}
     for i, point in enumerate(atlas.points):
         if point.code in codes:
             first = source.line(["points", codes[point.code], "code"])
@@ -323,7 +337,7 @@ def cross_reference_problems(atlas: Atlas, source: SourceMap) -> Iterator[Proble
             )
         else:
             codes[point.code] = i
-        if point.channel not in {c.id for c in atlas.channels}:
+        if point.channel not in defined_channels:
             yield source.problem(
                 ["points", i, "code"],
                 f"point '{point.code}' belongs to channel '{point.channel}', which the file does not define",
@@ -450,7 +464,7 @@ def _safety_problems(atlas: Atlas, source: SourceMap, ref_ids: set[str]) -> Iter
     for section, i, cautions in carriers:
         for k, caution in enumerate(cautions):
             if caution not in caution_ids:
-                close = difflib.get_close_matches(caution, caution_ids, n=1)
+                close = difflib.get_close_matches(caution, caution_ids[:MAX_SUGGEST_FROM], n=1)
                 hint = f"; did you mean '{close[0]}'?" if close else ""
                 known = f"(known: {', '.join(caution_ids)}{hint})" if caution_ids else "(no safety.cautions defined)"
                 yield source.problem([section, i, "cautions", k], f"unknown caution '{caution}' {known}")
@@ -461,10 +475,13 @@ def _unknown_point(code: str, codes: dict[str, int]) -> str:
 
 
 def _suggest(name: str, known: Any) -> str:
+    if len(known) > MAX_SUGGEST_FROM:
+        return ""
     close = difflib.get_close_matches(name, list(known), n=1)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def _duplicates_at(first: list[str], second: list[str]) -> list[int]:
     """Indexes in `second` of entries that `first` already has."""
-    return [k for k, item in enumerate(second) if item in first]
+    firsts = set(first)
+    return [k for k, item in enumerate(second) if item in firsts]

@@ -474,3 +474,19 @@ def test_after_an_edit_the_diagram_handout_and_quiz_show_the_new_content(live_da
     drawing = json.dumps(component_data(app, "body_map"))
     assert "Base of the spine" in drawing and "Sacrum and tailbone" not in drawing
     assert "Base of the spine" in page_text(app)
+
+
+def test_after_an_edit_the_quiz_asks_from_the_new_content(live_data: Callable[[str], None]) -> None:
+    seed, question = _first_question("locate")
+    app = start(mode="student", seed=str(seed))
+    assert question.prompt in page_text(app)
+    atlas = open_atlas(DATA)
+    old = atlas.points[question.code].pinyin
+    good = DATA.read_text(encoding="utf-8")
+    live_data(
+        good.replace(f"- code: {question.code}\n  pinyin: {old}\n", f"- code: {question.code}\n  pinyin: Edited\n")
+    )
+    app.run()
+    assert not app.exception
+    assert question.prompt.replace(old, "Edited") in page_text(app)
+    assert question.prompt not in page_text(app)

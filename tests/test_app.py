@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +16,7 @@ from meridian_map import open_atlas
 from meridian_map.quiz import Question
 from meridian_map.ui.text import shown as as_shown
 
-from .conftest import ROOT, round_where
+from .conftest import DATA, ROOT, round_where
 
 APP = str(ROOT / "src" / "meridian_map" / "ui" / "streamlit_app.py")  # the page that app.py serves
 
@@ -418,3 +419,89 @@ def test_explore_with_several_areas_says_what_they_share_first_and_each_warning_
     assert [e.label for e in app.main.expander if e.label.startswith("All ")] == [
         "All 19 warning signs for these areas"
     ]
+
+
+# -- the content file edited while the app runs ----------------------------------------------
+def _rename_sacrum(text: str) -> str:
+    """The same content with the sacrum's area under another id (and every reference to it)."""
+    text = re.sub(r"(?m)^(\s*-? ?(?:id|region): )sacrum$", r"\1sacral_area", text)
+    return re.sub(r"(?<=\[)sacrum(?=[,\]])|(?<=[\[,] )sacrum(?=[,\]])", "sacral_area", text)
+
+
+@pytest.fixture
+def live_data(tmp_path: Path) -> Iterator[Callable[[str], None]]:
+    """A copy of the content that the app reads, and a way to save an edit of it."""
+    path = tmp_path / "meridians.yaml"
+    saves = [0]
+
+    def save(text: str) -> None:
+        path.write_text(text, encoding="utf-8")
+        saves[0] += 1  # a distinct modification time even where the clock is coarse
+        os.utime(path, ns=(saves[0] * 1_000_000_000, saves[0] * 1_000_000_000))
+
+    save(DATA.read_text(encoding="utf-8"))
+    os.environ["MERIDIAN_MAP_DATA"] = str(path)
+    yield save
+    del os.environ["MERIDIAN_MAP_DATA"]
+
+
+def test_a_broken_edit_shows_the_problems_and_a_fixed_one_brings_the_map_back(
+    live_data: Callable[[str], None],
+) -> None:
+    good = DATA.read_text(encoding="utf-8")
+    app = start(regions="sacrum")
+    assert "Sacrum" in page_text(app)
+    live_data(good.replace("- id: sacrum\n", "- id: sacrum\n  colour: red\n", 1))
+    app.run()
+    assert not app.exception
+    assert "content file has problems" in app.error[0].value
+    assert "unknown key 'colour'" in app.code[0].value
+    live_data(good)
+    app.run()
+    assert not app.exception and not any("content file has problems" in e.value for e in app.error)
+    assert "Sacrum" in page_text(app)
+    assert component_data(app, "body_map")["drawing"]
+
+
+def test_a_region_renamed_while_it_is_chosen_is_dropped_with_the_notice(live_data: Callable[[str], None]) -> None:
+    app = start(regions="sacrum,neck_right", point="BL31")
+    live_data(_rename_sacrum(DATA.read_text(encoding="utf-8")))
+    app.run()
+    assert not app.exception
+    assert app.multiselect(key="region_select").value == ["neck_right"]
+    notice = " ".join(i.value for i in app.info)
+    assert "region 'sacrum'" in notice
+    assert app.query_params["regions"] == "neck_right"
+    app.multiselect(key="region_select").set_value(["neck_right", "sacral_area"]).run()
+    assert not app.exception
+    assert app.query_params["regions"] == "neck_right,sacral_area"
+    app.run()  # said once
+    assert not any("sacrum" in i.value for i in app.info)
+
+
+def test_after_an_edit_the_diagram_handout_and_quiz_show_the_new_content(live_data: Callable[[str], None]) -> None:
+    good = DATA.read_text(encoding="utf-8")
+    app = start(regions="sacrum")
+    assert "Sacrum and tailbone" in json.dumps(component_data(app, "body_map"))
+    live_data(good.replace("label: Sacrum and tailbone", "label: Base of the spine"))
+    app.run()
+    assert not app.exception
+    drawing = json.dumps(component_data(app, "body_map"))
+    assert "Base of the spine" in drawing and "Sacrum and tailbone" not in drawing
+    assert "Base of the spine" in page_text(app)
+
+
+def test_after_an_edit_the_quiz_asks_from_the_new_content(live_data: Callable[[str], None]) -> None:
+    seed, question = _first_question("locate")
+    app = start(mode="student", seed=str(seed))
+    assert question.prompt in page_text(app)
+    atlas = open_atlas(DATA)
+    old = atlas.points[question.code].pinyin
+    good = DATA.read_text(encoding="utf-8")
+    live_data(
+        good.replace(f"- code: {question.code}\n  pinyin: {old}\n", f"- code: {question.code}\n  pinyin: Edited\n")
+    )
+    app.run()
+    assert not app.exception
+    assert question.prompt.replace(old, "Edited") in page_text(app)
+    assert question.prompt not in page_text(app)

@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import pytest
+import yaml
 from pydantic import ValidationError
 
 from meridian_map import ContentError, ResolvedAtlas, open_atlas
+from meridian_map.content import (
+    LOADER,
+    MAX_BYTES,
+    MAX_DEPTH,
+    MAX_PROBLEMS,
+    MAX_VALUES,
+    check_shape,
+    load_content,
+)
 from meridian_map.model import CHANNEL_RANGES, LandmarkPlacement, Point
 
-from .conftest import MINIMAL, ROOT
+from .conftest import DATA, MINIMAL, ROOT
 
 CORPUS = sorted((ROOT / "tests" / "content_errors").glob("*.yaml"))
 
@@ -172,3 +183,114 @@ def test_the_lower_back_names_each_serious_cause_once(atlas: ResolvedAtlas) -> N
     for sign in ("aortic aneurysm", "steroid", "inject drugs", "before the age of 20 or after 50", "during sex"):
         assert sum(sign in flag for flag in flags) == 1, sign
     assert not set(flags[2:]) & set(atlas.atlas.red_flags_general)  # the first two are the general list's, on purpose
+
+
+# -- hostile files: generated here (megabytes are not committed), each refused fast -------------
+def _hostile(kind: str) -> str:
+    minimal = MINIMAL.read_text(encoding="utf-8")
+    if kind in {"60 MB", "5 MB"}:
+        line = "- " + "x" * 70 + "\n"
+        return minimal + "padding:\n" + line * (int(kind.split()[0]) * 1_000_000 // len(line))
+    if kind == "20,000 deep":
+        return "version: 1\nregions: " + "[" * 20_000 + "]" * 20_000 + "\n"
+    if kind == "300,000 keys":
+        return "version: 1\n" + "".join(f"k{i}: 0\n" for i in range(300_000))
+    raise ValueError(kind)
+
+
+HOSTILE = {
+    "60 MB": "hostile.yaml:1: (file): the file is 60.0 MB; a content file may be at most 4 MB",
+    "5 MB": "hostile.yaml:1: (file): the file is 5.0 MB; a content file may be at most 4 MB",
+    "20,000 deep": f"hostile.yaml:2: (file): lists and mappings nested more than {MAX_DEPTH} levels deep",
+    "300,000 keys": "hostile.yaml:50000: k49998: the file holds more than 100,000 values (keys, items and texts)",
+}
+
+
+@pytest.mark.parametrize("kind", HOSTILE)
+def test_a_hostile_file_is_refused_in_under_a_second(kind: str, tmp_path: Path) -> None:
+    path = tmp_path / "hostile.yaml"
+    path.write_text(_hostile(kind), encoding="utf-8")
+    start = time.process_time()  # the CPU this process spends: other jobs on the machine do not count
+    with pytest.raises(ContentError) as caught:
+        open_atlas(path)
+    took = time.process_time() - start
+    assert [str(p).removeprefix(f"{tmp_path}/") for p in caught.value.problems] == [HOSTILE[kind]]
+    assert took < 1.0, f"{took:.2f} s"
+
+
+def test_thousands_of_mistakes_within_the_limits_give_the_first_fifty_quickly(tmp_path: Path) -> None:
+    path = tmp_path / "hostile.yaml"
+    minimal = MINIMAL.read_text(encoding="utf-8")
+    references = "".join(f"- {{id: r{i}, citation: c}}\n" for i in range(15_000))
+    unknown = "[" + ", ".join(f"q{i}" for i in range(15_000)) + "]"
+    minimal = minimal.replace("refs: [vickers-2012]}", f"refs: {unknown}}}", 1)
+    path.write_text(minimal.replace("references:\n", "references:\n" + references), encoding="utf-8")
+    start = time.process_time()
+    with pytest.raises(ContentError) as caught:
+        open_atlas(path)
+    took = time.process_time() - start
+    problems = [str(p).removeprefix(f"{tmp_path}/") for p in caught.value.problems]
+    assert len(problems) == MAX_PROBLEMS + 1
+    assert problems[0] == "hostile.yaml:166: regions[0].layers.evidence.refs[0]: unknown reference 'q0'"
+    assert problems[-1] == f"hostile.yaml:166: (file): more problems after these {MAX_PROBLEMS}: fix these first"
+    assert took < 3.0, f"{took:.2f} s"
+
+
+def test_the_limits_leave_room_for_the_real_file() -> None:
+    size = DATA.stat().st_size
+    assert size * 10 < MAX_BYTES
+    text = DATA.read_text(encoding="utf-8")
+    check_shape(str(DATA), text)  # passes, and so with a tenth of every limit:
+    events = list(yaml.parse(text, Loader=LOADER))
+    nodes = [e for e in events if isinstance(e, yaml.NodeEvent)]
+    assert len(nodes) * 5 < MAX_VALUES
+    depth = deepest = 0
+    for event in events:
+        depth += isinstance(event, yaml.CollectionStartEvent) - isinstance(event, yaml.CollectionEndEvent)
+        deepest = max(deepest, depth)
+    assert deepest * 4 <= MAX_DEPTH
+
+
+def test_the_c_loader_is_used_when_pyyaml_has_it() -> None:
+    assert LOADER is getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    assert issubclass(LOADER, yaml.SafeLoader) or LOADER.__name__ == "CSafeLoader"
+
+
+@pytest.mark.parametrize("name", ["too_deep", "alias_bomb", "too_many_aliases", "unknown_point_in_region"])
+def test_the_pure_python_loader_gives_the_same_messages(name: str) -> None:
+    broken = Path("tests/content_errors") / f"{name}.yaml"
+    expected = (ROOT / broken).with_suffix(".expected").read_text(encoding="utf-8").splitlines()
+    with pytest.raises(ContentError) as caught:
+        load_content(ROOT / broken, loader=yaml.SafeLoader)
+    assert [str(p).removeprefix(f"{ROOT}/") for p in caught.value.problems] == expected
+
+
+def test_the_pure_python_loader_refuses_deep_nesting_without_recursion_error(tmp_path: Path) -> None:
+    path = tmp_path / "hostile.yaml"
+    path.write_text(_hostile("20,000 deep"), encoding="utf-8")
+    with pytest.raises(ContentError) as caught:
+        load_content(path, loader=yaml.SafeLoader)
+    assert str(caught.value).endswith(
+        f"hostile.yaml:2: (file): lists and mappings nested more than {MAX_DEPTH} levels deep"
+    )
+
+
+def test_a_syntax_error_has_the_same_line_with_either_loader() -> None:
+    broken = ROOT / "tests" / "content_errors" / "syntax_error.yaml"
+    lines = []
+    for loader in (yaml.SafeLoader, LOADER):
+        with pytest.raises(ContentError) as caught:
+            load_content(broken, loader=loader)
+        (problem,) = caught.value.problems
+        lines.append(problem.line)
+    assert lines == [30, 30]
+
+
+def test_the_digest_follows_the_bytes(tmp_path: Path) -> None:
+    path = tmp_path / "content.yaml"
+    text = MINIMAL.read_text(encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
+    first = load_content(path).digest
+    path.write_text(text.replace("Plain summary.", "Plain summary, edited."), encoding="utf-8")
+    assert load_content(path).digest != first
+    assert open_atlas(path).digest == load_content(path).digest

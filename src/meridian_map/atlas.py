@@ -49,6 +49,7 @@ class ResolvedAtlas:
     regions: tuple[RegionShape, ...]
     file: str = ""
     views: dict[ViewId, ResolvedAtlas] = field(default_factory=dict, repr=False, compare=False)
+    digest: str = ""  # of the file's bytes: caches of what is drawn from it are keyed by it, not by `file`
 
     @property
     def view(self) -> ViewId:
@@ -197,7 +198,7 @@ def resolve(loaded: LoadedContent, proportions: Proportions, file: str = "") -> 
         raise ContentError(sorted(problems, key=lambda p: p.line))
     views: dict[ViewId, ResolvedAtlas] = {}
     for body, positions, shapes in placed_views:
-        views[body.view] = ResolvedAtlas(loaded.atlas, body, positions, tuple(shapes), file, views)
+        views[body.view] = ResolvedAtlas(loaded.atlas, body, positions, tuple(shapes), file, views, loaded.digest)
     return views["posterior"]
 
 

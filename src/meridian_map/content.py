@@ -2,12 +2,18 @@
 
 Every problem is reported as `FILE:LINE: path.to.field: message`. The CLI, the
 app and the tests all show these same lines. YAML is read here only, and only
-with the safe loader.
+with the safe loader (libyaml's C one when PyYAML has it, else the pure-Python one).
+
+A hostile or mistaken file is refused before it is parsed in full: one that is too
+large, nested too deep, or that holds (or expands through aliases to) too many values.
 """
 
 from __future__ import annotations
 
 import difflib
+import hashlib
+import itertools
+import os
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -21,6 +27,20 @@ from pydantic import ValidationError
 from .model import OTHER_CODE_PATTERN, PLACEMENT_TAGS, Atlas, Region
 
 PathPart = str | int
+
+# libyaml's parser when PyYAML was built with it (about 5 times faster), else the pure-Python one.
+# Both give the same line numbers; their syntax error wording differs.
+LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+# Limits that no real content file comes near (the bundled one: 0.26 MB, 7 levels, about 10,000
+# values, no aliases), so that a wrong or hostile file is refused in well under a second.
+MAX_BYTES = 4_000_000
+MAX_DEPTH = 32  # mappings and lists inside each other
+MAX_VALUES = 100_000  # keys, items and scalars, counting what aliases expand to
+MAX_ALIASES = 100  # `*name` references to an `&name` anchor
+TOO_DEEP = f"lists and mappings nested more than {MAX_DEPTH} levels deep"
+MAX_PROBLEMS = 50  # reported at once: the rest come once these are fixed
+MAX_SUGGEST_FROM = 2_000  # "did you mean" looks among this many names at most
 # A point code in running text: one of the four channels' (BL23) or another point's (SI3, EX-B2).
 TEXT_CODE = re.compile(rf"\b(?:(?:BL|KI|GV|GB)[1-9][0-9]?|{OTHER_CODE_PATTERN})\b")
 
@@ -62,7 +82,7 @@ class SourceMap:
 
     @cached_property
     def root(self) -> yaml.Node | None:
-        return yaml.compose(self.text, Loader=yaml.SafeLoader)
+        return yaml.compose(self.text, Loader=LOADER)
 
     def node(self, parts: Sequence[PathPart]) -> yaml.Node | None:
         node = self.root
@@ -106,15 +126,23 @@ def _child(node: yaml.Node | None, part: PathPart) -> yaml.Node | None:
 class LoadedContent:
     atlas: Atlas
     source: SourceMap
+    digest: str = ""  # of the file's bytes: what caches of anything drawn from it are keyed by
 
 
-def load_content(path: str | Path) -> LoadedContent:
+def load_content(path: str | Path, loader: type[yaml.SafeLoader] = LOADER) -> LoadedContent:
     """Read, parse and validate a content file; raise `ContentError` on any problem."""
     file = str(path)
     try:
-        raw = Path(path).read_bytes()
+        with Path(path).open("rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+            size = os.fstat(handle.fileno()).st_size
     except OSError as error:
         raise ContentError([Problem(file, 1, "(file)", f"cannot read the file: {error.strerror}")]) from None
+    if len(raw) > MAX_BYTES:
+        message = (
+            f"the file is {max(size, len(raw)) / 1e6:.1f} MB; a content file may be at most {MAX_BYTES / 1e6:g} MB"
+        )
+        raise ContentError([Problem(file, 1, "(file)", message)])
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -132,11 +160,14 @@ def load_content(path: str | Path) -> LoadedContent:
     if not text.strip():
         raise ContentError([Problem(file, 1, "(file)", "the file is empty")])
     try:
-        data = yaml.safe_load(text)
+        check_shape(file, text, loader)
+        data = _construct(text, loader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
         reason = getattr(error, "problem", None) or str(error)
+        if reason == "exceeded maximum nesting depth":  # libyaml's own limit (1,000), met before ours
+            raise ContentError([Problem(file, line, "(file)", TOO_DEEP)]) from None
         raise ContentError([Problem(file, line, "(syntax)", f"YAML syntax error: {reason}")]) from None
     source = SourceMap(file, text)
     if not isinstance(data, dict):
@@ -146,11 +177,120 @@ def load_content(path: str | Path) -> LoadedContent:
     try:
         atlas = Atlas.model_validate(data)
     except ValidationError as error:
-        raise ContentError(sorted(_schema_problems(error, source), key=lambda p: p.line)) from None
-    problems = sorted(cross_reference_problems(atlas, source), key=lambda p: p.line)
+        raise ContentError(_first_problems(_schema_problems(error, source), file)) from None
+    problems = _first_problems(cross_reference_problems(atlas, source), file)
     if problems:
         raise ContentError(problems)
-    return LoadedContent(atlas, source)
+    return LoadedContent(atlas, source, hashlib.sha256(raw).hexdigest())
+
+
+def _construct(text: str, loader: type[yaml.SafeLoader]) -> Any:
+    """The document's data, built by a safe loader (SafeLoader or CSafeLoader) only."""
+    parser = loader(text)
+    try:
+        return parser.get_single_data()
+    finally:
+        parser.dispose()
+
+
+@dataclass
+class _Open:
+    """A mapping or list still open while the parser's events stream past."""
+
+    part: PathPart | None  # its key or index in the one around it
+    mapping: bool
+    anchor: str | None
+    values: int = 1  # itself and everything inside, aliases expanded
+    children: int = 0
+    key: PathPart = "?"
+
+
+def check_shape(file: str, text: str, loader: type[yaml.SafeLoader] = LOADER) -> None:
+    """Refuse a document nested too deep or with too many values (aliases expanded), from the
+    parser's events alone: in time linear in the file, with no recursion, before anything is built."""
+    stack: list[_Open] = []
+    expanded: dict[str, int] = {}  # anchor -> the values an alias to it stands for
+    values = aliases = 0
+
+    def refuse(event: yaml.Event, message: str) -> ContentError:
+        parts = [frame.part for frame in stack[1:] if frame.part is not None]
+        here = _part_here(stack)
+        if here is not None:
+            parts.append(here)
+        path = format_path(parts[:6]) + ("…" if len(parts) > 6 else "")
+        return ContentError([Problem(file, _line(event), path, message)])
+
+    for event in yaml.parse(text, Loader=loader):
+        if isinstance(event, yaml.ScalarEvent):  # most events: one check and on
+            values += 1
+            if values > MAX_VALUES:
+                raise refuse(event, f"the file holds more than {MAX_VALUES:,} values (keys, items and texts)")
+            if event.anchor:
+                expanded[event.anchor] = 1
+            if stack:
+                frame = stack[-1]
+                frame.values += 1
+                if frame.mapping and not frame.children % 2:
+                    frame.key = event.value
+                frame.children += 1
+        elif isinstance(event, yaml.CollectionEndEvent):
+            done = stack.pop()
+            if done.anchor:
+                expanded[done.anchor] = done.values
+            if stack:
+                stack[-1].values += done.values
+                _took_child(stack[-1])
+        elif isinstance(event, yaml.CollectionStartEvent):
+            values += 1
+            if values > MAX_VALUES:
+                raise refuse(event, f"the file holds more than {MAX_VALUES:,} values (keys, items and texts)")
+            if len(stack) >= MAX_DEPTH:
+                raise ContentError([Problem(file, _line(event), "(file)", TOO_DEEP)])
+            stack.append(_Open(_part_here(stack), isinstance(event, yaml.MappingStartEvent), event.anchor))
+        elif isinstance(event, yaml.AliasEvent):
+            aliases += 1
+            if aliases > MAX_ALIASES:
+                raise refuse(event, f"more than {MAX_ALIASES} aliases (*name); write the values out instead")
+            weight = expanded.get(event.anchor or "", 1)
+            values += weight
+            if values > MAX_VALUES:
+                raise refuse(
+                    event, f"aliases (*name) expand to more than {MAX_VALUES:,} values (keys, items and texts)"
+                )
+            if stack:
+                stack[-1].values += weight
+                _took_child(stack[-1])
+
+
+def _line(event: yaml.Event) -> int:
+    return event.start_mark.line + 1 if event.start_mark is not None else 1
+
+
+def _part_here(stack: list[_Open]) -> PathPart | None:
+    """The key or index of the next node in the innermost open collection (None for a key)."""
+    if not stack:
+        return None
+    frame = stack[-1]
+    if not frame.mapping:
+        return frame.children
+    return frame.key if frame.children % 2 else None
+
+
+def _took_child(frame: _Open) -> None:
+    """A child that is not a plain scalar: as a mapping's key it gets no name."""
+    if frame.mapping and not frame.children % 2:
+        frame.key = "?"
+    frame.children += 1
+
+
+def _first_problems(problems: Iterator[Problem], file: str) -> list[Problem]:
+    """At most MAX_PROBLEMS, by line; a file with thousands of mistakes says so in one more line."""
+    shown = sorted(itertools.islice(problems, MAX_PROBLEMS), key=lambda p: p.line)
+    if next(problems, None) is not None:
+        shown.append(
+            Problem(file, shown[-1].line, "(file)", f"more problems after these {MAX_PROBLEMS}: fix these first")
+        )
+    return shown
 
 
 def _schema_problems(error: ValidationError, source: SourceMap) -> Iterator[Problem]:
@@ -188,6 +328,7 @@ def _tidy(message: str, value: object) -> str:
 def cross_reference_problems(atlas: Atlas, source: SourceMap) -> Iterator[Problem]:
     """Names that must point at something: codes, channels, references."""
     codes: dict[str, int] = {}
+    defined_channels = {c.id for c in atlas.channels}
     for i, point in enumerate(atlas.points):
         if point.code in codes:
             first = source.line(["points", codes[point.code], "code"])
@@ -196,7 +337,7 @@ def cross_reference_problems(atlas: Atlas, source: SourceMap) -> Iterator[Proble
             )
         else:
             codes[point.code] = i
-        if point.channel not in {c.id for c in atlas.channels}:
+        if point.channel not in defined_channels:
             yield source.problem(
                 ["points", i, "code"],
                 f"point '{point.code}' belongs to channel '{point.channel}', which the file does not define",
@@ -323,7 +464,7 @@ def _safety_problems(atlas: Atlas, source: SourceMap, ref_ids: set[str]) -> Iter
     for section, i, cautions in carriers:
         for k, caution in enumerate(cautions):
             if caution not in caution_ids:
-                close = difflib.get_close_matches(caution, caution_ids, n=1)
+                close = difflib.get_close_matches(caution, caution_ids[:MAX_SUGGEST_FROM], n=1)
                 hint = f"; did you mean '{close[0]}'?" if close else ""
                 known = f"(known: {', '.join(caution_ids)}{hint})" if caution_ids else "(no safety.cautions defined)"
                 yield source.problem([section, i, "cautions", k], f"unknown caution '{caution}' {known}")
@@ -334,10 +475,13 @@ def _unknown_point(code: str, codes: dict[str, int]) -> str:
 
 
 def _suggest(name: str, known: Any) -> str:
+    if len(known) > MAX_SUGGEST_FROM:
+        return ""
     close = difflib.get_close_matches(name, list(known), n=1)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def _duplicates_at(first: list[str], second: list[str]) -> list[int]:
     """Indexes in `second` of entries that `first` already has."""
-    return [k for k, item in enumerate(second) if item in first]
+    firsts = set(first)
+    return [k for k, item in enumerate(second) if item in firsts]

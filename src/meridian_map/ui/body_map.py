@@ -49,7 +49,7 @@ def _drawing(_atlas: ResolvedAtlas, atlas_key: str, view: str, shown: Selection)
 
 def warm_drawing(atlas: ResolvedAtlas, selection: Selection) -> None:
     shown = atlas.on(selection.view)
-    _drawing(shown, shown.file, shown.view, diagram.drawing_selection(selection))
+    _drawing(shown, shown.digest, shown.view, diagram.drawing_selection(selection))
 
 
 def body_map(
@@ -61,7 +61,7 @@ def body_map(
 ) -> None:
     """Mount (or update) the diagram for this view and selection; `acks` are the last click and
     zoom the state took in, echoed so that the map can tell its own news from stale answers."""
-    drawing = _drawing(atlas, atlas.file, atlas.view, diagram.drawing_selection(selection))
+    drawing = _drawing(atlas, atlas.digest, atlas.view, diagram.drawing_selection(selection))
     highlight = diagram.highlight(atlas, selection) | {"ack": acks[0], "zoom_ack": acks[1]}
     draw, carry = _components()
     carry(key="body_map_highlight", data={"target": MAP_KEY, "highlight": highlight}, height=0)

@@ -167,7 +167,7 @@ def _questions(_atlas: ResolvedAtlas, atlas_key: str, seed: int, retry: tuple[st
 
 
 def _round(atlas: ResolvedAtlas, seed: int, retry: tuple[str, ...] = ()) -> tuple[quiz.Question, ...]:
-    return _questions(atlas, atlas.file, seed, retry)
+    return _questions(atlas, atlas.digest, seed, retry)
 
 
 def _review(atlas: ResolvedAtlas, questions: tuple[quiz.Question, ...], round_state: quiz.RoundState) -> None:

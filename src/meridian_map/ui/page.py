@@ -35,7 +35,7 @@ from .text import safe
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _load(path: str, modified: float) -> ResolvedAtlas | ContentError:
+def _load(path: str, version: tuple[int, int]) -> ResolvedAtlas | ContentError:
     try:
         atlas = open_atlas(path)
     except ContentError as error:
@@ -44,9 +44,15 @@ def _load(path: str, modified: float) -> ResolvedAtlas | ContentError:
 
 
 def _loaded() -> ResolvedAtlas | ContentError:
+    """The content, loaded again when its file changes (an edit shows without a restart). What is
+    drawn from it (diagram, handout, quiz) is cached by the content's digest, not by the path."""
     path = data_path()
-    modified = Path(path).stat().st_mtime if Path(path).exists() else 0.0
-    return _load(str(path), modified)
+    try:
+        stat = Path(path).stat()
+        version = (stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        version = (0, -1)
+    return _load(str(path), version)
 
 
 def warm() -> None:
@@ -91,6 +97,7 @@ def main() -> None:
         return
     atlas = loaded
     state.sync_from_url(atlas)
+    state.drop_stale(atlas)
     state.sync_widgets()
     st.markdown(
         "Click where it hurts on the body, seen from the back, the side or the front. You will see which acupuncture "
@@ -295,7 +302,7 @@ def _handout(atlas: ResolvedAtlas, selection: Selection) -> None:
             column.download_button(
                 f"Download {kind.upper()}",
                 # Drawn only when asked for, so a click on the diagram never waits for it.
-                data=partial(_handout_bytes, shown, atlas.file, selection, link, kind),
+                data=partial(_handout_bytes, shown, atlas.digest, selection, link, kind),
                 file_name=f"meridian-map-notes.{kind}",
                 mime=mime,
                 key=f"handout_{kind}",

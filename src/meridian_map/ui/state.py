@@ -50,6 +50,7 @@ ZOOM = "zoom"  # (view, the part of its drawing shown) when zoomed in: another v
 ZOOM_ACK = "_zoom_ack"  # the last zoom the body map sent that the state took in
 ACTED = "_acted"  # this run answers a click or zoom on the diagram (so the URL it brings may be stale)
 REGION_WIDGET = "region_select"
+CONTENT = "_content"  # the digest of the content file the state was last checked against
 
 
 def channel_widget(channel_id: str) -> str:
@@ -247,6 +248,30 @@ def sync_from_url(atlas: ResolvedAtlas) -> None:
         st.session_state[QUIZ] = None
     st.session_state[URL_WRITTEN] = params
     st.session_state[NOTICES] = [parsed.notice] if parsed.notice else []
+
+
+def drop_stale(atlas: ResolvedAtlas) -> None:
+    """The content file was edited under this session: drop what it no longer has (a region
+    renamed, a point removed), with the same notice as a link's unknown values, and start the
+    self-test round again (its questions are drawn from the new content)."""
+    seen = st.session_state.get(CONTENT)
+    st.session_state[CONTENT] = atlas.digest
+    if seen is None or seen == atlas.digest:
+        return
+    regions = list(st.session_state.get(REGIONS, ()))
+    dropped = [f"region '{r}'" for r in regions if r not in atlas.region_labels]
+    st.session_state[REGIONS] = [r for r in regions if r in atlas.region_labels]
+    if st.session_state.get(POINT) is not None and st.session_state[POINT] not in atlas.points:
+        dropped.append(f"point '{st.session_state[POINT]}'")
+        st.session_state[POINT] = None
+    retry = tuple(st.session_state.get(RETRY) or ())
+    subjects = quiz.subject_ids(atlas)
+    dropped += [f"retry '{r}'" for r in retry if r not in subjects]
+    st.session_state[RETRY] = tuple(r for r in retry if r in subjects)
+    st.session_state[QUIZ] = None
+    st.session_state["_question"] = None
+    next_question()
+    st.session_state[NOTICES] = [*st.session_state.get(NOTICES, []), *dropped]
 
 
 def sync_widgets() -> None:

@@ -44,7 +44,7 @@ def patient_panel(atlas: ResolvedAtlas, selection: Selection, handout: Callable[
         index = min(st.session_state.get(STORY_STEP, 0), len(steps) - 1)
         step = steps[index]
         # Back and Next stay in one place above the text, whatever its length.
-        back, where, forward = st.columns([2, 3, 2], vertical_alignment="center")
+        back, where, forward = st.columns([3, 2, 3], vertical_alignment="center")
         # Named apart from the view switch's "Back": the story's own steps.
         back.button("◀ Previous step", key="story_back", on_click=_step, args=(-1, len(steps)), disabled=index == 0,
                     width="stretch")  # fmt: skip
@@ -58,7 +58,7 @@ def patient_panel(atlas: ResolvedAtlas, selection: Selection, handout: Callable[
             st.error("\n".join(f"- {safe(sign)}" for sign in step.warnings), icon=":material/emergency:")
         else:  # the most urgent one or two with every other step
             st.warning(
-                "**Get medical help first if:** " + " Or: ".join(safe(sign) for sign in step.urgent),
+                "**Get medical help first if:**\n" + "\n".join(f"- {safe(sign)}" for sign in step.urgent),
                 icon=":material/emergency:",
             )
     handout()

@@ -330,14 +330,14 @@ def test_dashed_polyline_keeps_the_pattern_across_corners() -> None:
 
 
 def test_a_long_word_wraps_in_linear_time() -> None:
-    started = time.perf_counter()
+    started = time.process_time()  # this process's CPU: other jobs on a shared machine do not count
     lines = wrap("x" * 2000, 21, 300)
-    took = time.perf_counter() - started
-    assert took < 0.1, took  # it took 36.7 s with the old wrapping
+    took = time.process_time() - started
+    assert took < 0.5, took  # it took 36.7 s with the old wrapping
     assert "".join(lines) == "x" * 2000 and all(len(line) <= 40 for line in lines)
-    started = time.perf_counter()
+    started = time.process_time()
     assert "".join(wrap("y" * 200_000, 21, 300)) == "y" * 200_000
-    assert time.perf_counter() - started < 2.0
+    assert time.process_time() - started < 2.0
     assert wrap("one two  three\nfour", 21, 10_000) == ["one two three four"]
 
 

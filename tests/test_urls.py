@@ -179,9 +179,9 @@ def test_a_known_area_said_twice_is_kept_once_and_not_reported(atlas: ResolvedAt
 
 
 def test_fifty_thousand_unknown_areas_are_one_short_notice(atlas: ResolvedAtlas) -> None:
-    start = time.perf_counter()
+    start = time.process_time()  # this process's CPU: other jobs on a shared machine do not count
     parsed = parse_url({"regions": "a," * 50_000 + "sacrum"}, atlas)
-    assert time.perf_counter() - start < 0.5
+    assert time.process_time() - start < 0.5
     assert parsed.regions == ("sacrum",) and parsed.ignored == ("region 'a'",)
     many = parse_url({"regions": ",".join(f"x{i}" for i in range(50_000))}, atlas)
     assert len(many.ignored) == NAMED_AT_MOST and many.ignored_count == 50_000

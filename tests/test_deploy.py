@@ -4,6 +4,7 @@ server settings, and several app processes behind Debian's nginx driven by six C
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import re
 import shlex
@@ -97,7 +98,7 @@ def test_the_dockerfile_copies_only_what_exists_and_is_not_ignored() -> None:
 def test_the_image_start_command_turns_the_public_url_into_an_allowed_host(tmp_path: Path) -> None:
     """The CMD's shell line, run with `streamlit` replaced by `echo`: what the server would get."""
     (command,) = [value for name, value in instructions(ROOT / "Dockerfile") if name == "CMD"]
-    shell = eval(command)[2].replace("exec streamlit", "echo streamlit; echo $STREAMLIT_SERVER_ALLOWED_HOSTS #")
+    shell = json.loads(command)[2].replace("exec streamlit", "echo streamlit; echo $STREAMLIT_SERVER_ALLOWED_HOSTS #")
     env = {"PATH": os.environ["PATH"], "PORT": "9000", "MERIDIAN_MAP_PUBLIC_URL": "https://meridian.example.org/x/"}
     shim = tmp_path / "python"
     shim.symlink_to(sys.executable)

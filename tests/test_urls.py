@@ -264,8 +264,8 @@ def test_the_share_link_comes_from_the_public_address_not_the_request(monkeypatc
     app.run()
     links = [m.value for m in app.markdown if "Link to this view" in m.value]
     assert links == [
-        "[Link to this view](<https://maps.example.org/clinic/?regions=sacrum>) · copy it or send it: it opens this "
-        "view, with these areas, channels and point."
+        "[Link to this view](<https://maps.example.org/clinic/?regions=sacrum>) · copy or send it to open this view "
+        "again."
     ]
 
 

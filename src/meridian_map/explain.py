@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 from .atlas import ResolvedAtlas
 from .content import TEXT_CODE
@@ -156,6 +157,31 @@ def explain_region(atlas: ResolvedAtlas, region_id: str) -> RegionExplanation:
     )
 
 
+def area_groups(atlas: ResolvedAtlas, region_ids: Sequence[str]) -> list[tuple[str, list[str]]]:
+    """The chosen region ids grouped by their content entry (left and right of one area together), in
+    the order chosen; ids the atlas does not know are left out."""
+    groups: dict[str, list[str]] = {}
+    for region_id in region_ids:
+        if region_id in atlas.region_labels:
+            groups.setdefault(atlas.base_of(region_id), []).append(region_id)
+    return list(groups.items())
+
+
+def group_label(atlas: ResolvedAtlas, base: str, region_ids: Sequence[str]) -> str:
+    """ "Lower back (both sides)" for both sides of an area, else the region's own label."""
+    if len(region_ids) > 1:
+        return f"{atlas.region_content[base].label} (both sides)"
+    return atlas.region_labels[region_ids[0]]
+
+
+def explain_areas(atlas: ResolvedAtlas, region_ids: Sequence[str]) -> list[RegionExplanation]:
+    """One explanation per chosen area, both sides of one area told once (their text is the same)."""
+    return [
+        replace(explain_region(atlas, ids[0]), label=group_label(atlas, base, ids))
+        for base, ids in area_groups(atlas, region_ids)
+    ]
+
+
 # -- the treatment room: one idea at a time, in plain words ---------------------------------
 POINT_CODE = re.compile(r"\b(?:BL|KI|GV|GB)\d{1,2}\b")
 
@@ -275,9 +301,10 @@ def patient_story(atlas: ResolvedAtlas, region_ids: tuple[str, ...]) -> tuple[St
     the most urgent warning signs go with every step and the whole list with the last."""
     if not region_ids:
         return ()
-    explained = [explain_region(atlas, r) for r in region_ids]
-    by_base = list({atlas.base_of(i.region_id): i for i in explained}.values())  # left and right told once
-    first = by_base[0]
+    explained = explain_areas(atlas, region_ids)  # left and right told once
+    if not explained:
+        return ()
+    first = explained[0]
 
     def plain(text: str) -> str:
         return without_codes(atlas, text)
@@ -309,7 +336,7 @@ def patient_story(atlas: ResolvedAtlas, region_ids: tuple[str, ...]) -> tuple[St
         text = item.layers.traditional if kind == "why" else item.layers.evidence.summary
         return " ".join(_fit(_sentences(plain(text)), 40))
 
-    others = len(by_base) - 1
+    others = len(explained) - 1
     why = [patient_words(first, "why")]
     research = [patient_words(first, "evidence")]
     if others:

@@ -33,7 +33,7 @@ from PIL import Image
 from . import sheet_pdf, sheet_png
 from .atlas import ResolvedAtlas
 from .body import XY
-from .explain import area_cautions, without_codes
+from .explain import area_cautions, area_groups, group_label, without_codes
 from .figure import BODY_LINE, HIGHLIGHT_LINE, HINT_LINE, Selection, emphasis
 from .links import ShareLink
 from .model import ViewId
@@ -297,20 +297,11 @@ def plain_words(atlas: ResolvedAtlas, text: str, show_codes: bool = False) -> st
     return text if show_codes else without_codes(atlas, text)
 
 
-def _chosen_groups(atlas: ResolvedAtlas, selection: Selection) -> list[tuple[str, list[str]]]:
-    """Selected region ids grouped by their content entry, in selection order."""
-    groups: dict[str, list[str]] = {}
-    for region_id in selection.regions:
-        if region_id in atlas.region_labels:
-            groups.setdefault(atlas.base_of(region_id), []).append(region_id)
-    return list(groups.items())
-
-
 def chosen_points(atlas: ResolvedAtlas, selection: Selection) -> tuple[str, ...]:
     """The points a practitioner may use for the chosen areas, each once, in the content's order."""
     codes = (
         code
-        for base, _ in _chosen_groups(atlas, selection)
+        for base, _ in area_groups(atlas, selection.regions)
         for code in atlas.region_content[base].all_points
         if code in atlas.points
     )
@@ -398,7 +389,7 @@ def _sentences(text: str) -> list[str]:
 def research_lines(atlas: ResolvedAtlas, selection: Selection) -> tuple[str, ...]:
     """What the research says, in plain words: two sentences for one area, the first sentence of
     each for several (the content's `patient` words where it has them)."""
-    groups = _chosen_groups(atlas, selection)
+    groups = area_groups(atlas, selection.regions)
     lines = []
     for base, region_ids in groups:
         content = atlas.region_content[base]
@@ -408,16 +399,11 @@ def research_lines(atlas: ResolvedAtlas, selection: Selection) -> tuple[str, ...
             two = " ".join(sentences[:2])
             lines.append(two if len(two.split()) <= RESEARCH_WORDS else sentences[0])
         else:
-            lines.append(f"{_group_label(atlas, base, region_ids)}: {sentences[0] if sentences else ''}")
+            lines.append(f"{group_label(atlas, base, region_ids)}: {sentences[0] if sentences else ''}")
     return tuple(lines)
 
 
 RESEARCH_WORDS = 45  # two sentences when they are short enough, else the first
-
-
-def _group_label(atlas: ResolvedAtlas, base: str, region_ids: Sequence[str]) -> str:
-    content = atlas.region_content[base]
-    return f"{content.label} (both sides)" if len(region_ids) > 1 else atlas.region_labels[region_ids[0]]
 
 
 ASK = "Ask your practitioner about anything on this sheet."
@@ -439,14 +425,14 @@ def handout_blocks(
     if numbered is None:
         numbered = diagram_content(atlas, selection).numbered
     blocks: list[Block] = []
-    groups = _chosen_groups(atlas, selection)
+    groups = area_groups(atlas, selection.regions)
     if len(groups) > MAX_AREA_NOTES:
-        labels = ", ".join(_group_label(atlas, base, region_ids) for base, region_ids in groups)
+        labels = ", ".join(group_label(atlas, base, region_ids) for base, region_ids in groups)
         blocks += [Block("area", "Your areas"), Block("para", labels + "."), MORE_ABOUT_AREAS]
     else:
         for base, region_ids in groups:
             content = atlas.region_content[base]
-            blocks += [Block("area", _group_label(atlas, base, region_ids)), Block("para", words(content.layers.plain))]
+            blocks += [Block("area", group_label(atlas, base, region_ids)), Block("para", words(content.layers.plain))]
     if not groups:
         blocks += [
             Block("area", NO_AREA),

@@ -213,6 +213,5 @@ def tour(atlas: ResolvedAtlas) -> None:
 def share_link(selection: Selection) -> None:
     # A plain link, not st.code: the code block's highlighter is a 1.5 MB download on the first click.
     st.markdown(
-        f"[Link to this view](<{link_target(state.share_url(selection))}>) · copy it or send it: it opens this view, "
-        "with these areas, channels and point."
+        f"[Link to this view](<{link_target(state.share_url(selection))}>) · copy or send it to open this view again."
     )

@@ -15,7 +15,7 @@ from meridian_map.explain import (
     LINK_LABELS,
     ChainMatch,
     RegionExplanation,
-    explain_region,
+    explain_areas,
     point_cautions,
     safety_citations,
     served_regions,
@@ -76,6 +76,10 @@ ICON = (
 PAGE_CSS = """<style>
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #595857; opacity: 1; }
 .st-key-explanation h2 { font-size: 1.6rem; padding-top: 0.25rem; }
+/* Streamlit's default 6rem above and 10rem below: room the panel needs more (the header is 3.75rem). */
+[data-testid="stMainBlockContainer"] { padding-top: 4rem; padding-bottom: 2rem; }
+[data-testid="stMainBlockContainer"] h1 { padding-top: 0; }
+.st-key-explanation [data-testid="stVerticalBlock"] { gap: 0.625rem; }
 </style>"""
 
 
@@ -119,7 +123,7 @@ def main() -> None:
     if mode == "student":
         modes.prepare_quiz(atlas)
     _sidebar(atlas)
-    diagram, panel = st.columns([1, 1], gap="large")
+    diagram, panel = st.columns([5, 6], gap="large")
     with diagram, st.container(key="diagram"):
         _diagram(atlas)
     with panel, st.container(key="explanation"):
@@ -242,7 +246,7 @@ def _panel(atlas: ResolvedAtlas) -> None:
     chosen = selection.regions or selection.point or selection.focus
     if not chosen:
         _welcome(atlas)
-    explained = [explain_region(atlas, region_id) for region_id in selection.regions]
+    explained = explain_areas(atlas, selection.regions)  # both sides of an area told once
     chains = travelling_pain(atlas, selection.regions)
     if len(explained) > 1:
         _shared(atlas, explained, chains)
@@ -252,8 +256,8 @@ def _panel(atlas: ResolvedAtlas) -> None:
     for item in explained:
         _region(atlas, item, compact=len(explained) > 1)
     if selection.regions:
-        _handout(atlas, selection)
-    if mode == "explore" and (chosen or selection.view != "posterior"):
+        _handout(atlas, selection, with_link=mode == "explore")
+    elif mode == "explore" and (chosen or selection.view != "posterior"):
         modes.share_link(selection)
     if selection.regions:
         if atlas.atlas.pain_profile is not None:
@@ -290,14 +294,15 @@ def _pain_profile(atlas: ResolvedAtlas, profile: PainProfile) -> None:
             st.caption(f"Channels often chosen: {', '.join(pattern.channels)}. Points often chosen: {points}.")
 
 
-def _handout(atlas: ResolvedAtlas, selection: Selection) -> None:
-    """The take-home sheet, drawn from the body model; no personal data is asked for or kept."""
+def _handout(atlas: ResolvedAtlas, selection: Selection, with_link: bool = False) -> None:
+    """The take-home sheet, drawn from the body model; no personal data is asked for or kept. With the
+    link to this view beside it when asked: both are ways to take the view home."""
     # From the app's own address (MERIDIAN_MAP_PUBLIC_URL, else this computer), never the request's.
     link = share_link(state.to_url(selection), port=st.get_option("server.port"),
                       base_path=st.get_option("server.baseUrlPath"))  # fmt: skip
     shown = atlas.on(selection.view)
     with st.container(border=True, key="handout"):
-        st.markdown("**Take-home sheet**: the drawing, the plain explanation and when to see a doctor, on one page.")
+        st.markdown("**Take-home sheet** of this view, to print or send:")
         for column, (kind, mime) in zip(st.columns(2), (("png", "image/png"), ("pdf", "application/pdf")), strict=True):
             column.download_button(
                 f"Download {kind.upper()}",
@@ -309,6 +314,8 @@ def _handout(atlas: ResolvedAtlas, selection: Selection) -> None:
                 on_click="ignore",
                 width="stretch",
             )
+        if with_link:
+            modes.share_link(selection)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -395,6 +402,7 @@ def _shared(atlas: ResolvedAtlas, explained: list[RegionExplanation], chains: li
         for item in explained:
             for note in item.linked_channels:
                 links.setdefault(note.id, {}).setdefault(note.link_label, []).append(item.label)
+        lines = []
         for channel_id in CHANNEL_IDS:
             if channel_id not in links:
                 continue
@@ -403,7 +411,8 @@ def _shared(atlas: ResolvedAtlas, explained: list[RegionExplanation], chains: li
                 f"{label} ({'all of them' if len(areas) == len(explained) else ', '.join(areas)})"
                 for label, areas in links[channel_id].items()
             )
-            st.markdown(f"- **{channel.id} {safe(channel.name)}**: {safe(said)}")
+            lines.append(f"- **{channel.id} {safe(channel.name)}**: {safe(said)}")
+        st.markdown("\n".join(lines))  # one list, not one block per line
         for match in chains:
             _chain(match)
 
@@ -465,7 +474,7 @@ def _warning_signs(atlas: ResolvedAtlas, region_ids: tuple[str, ...]) -> None:
     signs = warning_signs(atlas, region_ids)
     first, others = signs[:URGENT_SHOWN], signs[URGENT_SHOWN:]
     st.error(
-        "**See a doctor instead of, or before, acupuncture if any of these applies:**\n"
+        "**See a doctor instead of, or before, acupuncture:**\n"
         + "\n".join(f"- {safe(sign)}" for sign in first),
         icon=":material/emergency:",
     )

@@ -421,7 +421,6 @@ def test_explore_with_several_areas_says_what_they_share_first_and_each_warning_
     ]
 
 
-
 def test_explore_tells_both_sides_of_an_area_once() -> None:
     app = start(regions="lower_back_left,sacrum,lower_back_right")
     headers = [h.value for h in app.main.header]
@@ -430,6 +429,7 @@ def test_explore_tells_both_sides_of_an_area_once() -> None:
     text = page_text(app)
     lead = open_atlas().region_content["lower_back"].layers.plain.split(". ")[0]
     assert text.count(lead) == 1  # the card's lead sentence, said once for the two sides
+
 
 # -- the content file edited while the app runs ----------------------------------------------
 def _rename_sacrum(text: str) -> str:

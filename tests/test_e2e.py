@@ -751,7 +751,6 @@ def test_every_mode_has_no_serious_accessibility_violation_on_the_whole_page(
         assert all(b - a <= 1 for a, b in itertools.pairwise(headings)), headings  # no level skipped
 
 
-
 def test_both_sides_of_the_lower_back_and_the_sacrum_fit_two_desktop_screens(browser: Browser, server: str) -> None:
     """Explore says each thing once: the three areas' panel, the sheet, the link and the warning signs
     take at most two screens of a 1400 x 1000 desktop (the page scrolls in Streamlit's main block)."""
@@ -760,6 +759,7 @@ def test_both_sides_of_the_lower_back_and_the_sacrum_fit_two_desktop_screens(bro
         expect(panel(page)).to_contain_text("Lower back (both sides)")
         height = page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollHeight")
         assert height <= 2 * 1000, height
+
 
 def test_quick_clicks_on_several_areas_all_count(page: Page, exported: dict[str, Any]) -> None:
     """Clicks that come while the app is still answering are merged by Streamlit; none is lost."""

@@ -474,8 +474,7 @@ def _warning_signs(atlas: ResolvedAtlas, region_ids: tuple[str, ...]) -> None:
     signs = warning_signs(atlas, region_ids)
     first, others = signs[:URGENT_SHOWN], signs[URGENT_SHOWN:]
     st.error(
-        "**See a doctor instead of, or before, acupuncture:**\n"
-        + "\n".join(f"- {safe(sign)}" for sign in first),
+        "**See a doctor instead of, or before, acupuncture:**\n" + "\n".join(f"- {safe(sign)}" for sign in first),
         icon=":material/emergency:",
     )
     if others:  # the rest of the list, each sign still said once

@@ -104,8 +104,8 @@ def main() -> None:
     state.drop_stale(atlas)
     state.sync_widgets()
     st.markdown(
-        "Click where it hurts on the body, seen from the back, the side or the front. You will see which acupuncture "
-        "channels run there, the key points, and why a practitioner would work on them."
+        "Click where it hurts to see which acupuncture channels run there, their key points, and why a practitioner "
+        "would use them."
     )
     for notice in st.session_state.pop(state.NOTICES, []):
         st.info(safe(notice), icon=":material/info:")  # one at most: see state.UrlState.notice
@@ -123,7 +123,7 @@ def main() -> None:
     if mode == "student":
         modes.prepare_quiz(atlas)
     _sidebar(atlas)
-    diagram, panel = st.columns([5, 6], gap="large")
+    diagram, panel = st.columns([1, 1], gap="medium")
     with diagram, st.container(key="diagram"):
         _diagram(atlas)
     with panel, st.container(key="explanation"):

@@ -11,24 +11,24 @@ from meridian_map import open_atlas
 from meridian_map.testing import MAP, ROOT, chromium, figure_to_page, fingers, running_app, wait_for_app
 
 ASSETS = ROOT / "assets"
+DESKTOP, PHONE = (1400, 1000), (390, 844)
+# Each view and each mode at desktop and phone width (a phone shot is one screen high: the diagram
+# fits it, the panel follows below), with a choice that shows what the view or mode is for.
+STATES = {
+    # name: (query string, desktop height if the view needs more)
+    "lower-back": ("?regions=lower_back_left,sacrum&point=BL23", None),
+    "side-view": ("?view=lateral&regions=side_of_thigh_right,side_of_lower_leg_right&channel=GB", None),
+    "front-view": ("?view=anterior&regions=inner_leg_left,sole_left&channel=KI", None),
+    "inner-leg": ("?view=medial&regions=inner_leg_right&point=KI3", 1500),
+    "patient": ("?mode=patient&regions=lower_back_left,sacrum", None),
+    "student": ("?mode=student&seed=12&labels=code&landmarks=1&regions=lower_back_left", None),
+}
 SHOTS = {
-    # name: (query string, viewport)
-    "screenshot-start": ("", (1400, 1000)),
-    "screenshot-lower-back": ("?regions=lower_back_left,sacrum&point=BL23", (1400, 1000)),
-    "screenshot-side-view": (
-        "?view=lateral&regions=side_of_thigh_right,side_of_lower_leg_right&channel=GB",
-        (1400, 1000),
-    ),
-    "screenshot-front-view": ("?view=anterior&regions=inner_leg_left,sole_left&channel=KI", (1400, 1000)),
-    "screenshot-inner-leg": ("?view=medial&regions=inner_leg_right&point=KI3", (1400, 1500)),
-    "screenshot-patient": ("?mode=patient&regions=lower_back_left,sacrum", (1400, 1000)),
-    "screenshot-student": ("?mode=student&seed=12&labels=code&landmarks=1&regions=lower_back_left", (1400, 1000)),
-    # Each mode at phone width, one screen high: the diagram fits it, the panel follows below.
-    "screenshot-phone": ("?regions=neck_right", (390, 844)),
-    "screenshot-phone-patient": ("?mode=patient&regions=lower_back_left", (390, 844)),
-    "screenshot-phone-student": ("?mode=student&seed=12&labels=code&regions=lower_back_left", (390, 844)),
-    "screenshot-phone-zoomed": ("?view=lateral&channels=GB", (390, 844)),
-    "screenshot-phone-inner-leg": ("?view=medial&regions=inner_leg_right", (390, 844)),
+    "screenshot-start": ("", DESKTOP),
+    **{f"screenshot-{name}": (query, (DESKTOP[0], tall or DESKTOP[1])) for name, (query, tall) in STATES.items()},
+    **{f"screenshot-phone-{name}": (query, PHONE) for name, (query, _) in STATES.items()},
+    "screenshot-phone": ("?regions=neck_right", PHONE),
+    "screenshot-phone-zoomed": ("?view=lateral&channels=GB", PHONE),
 }
 
 

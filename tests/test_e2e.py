@@ -163,15 +163,28 @@ def test_clicking_a_point_shows_its_card_and_lights_its_region(page: Page, atlas
 
 
 def test_hovering_names_the_area_and_a_point(page: Page, atlas: ResolvedAtlas, exported: dict[str, Any]) -> None:
+    """And outlines the area under the pointer: no area's border is drawn at rest."""
+    outline = page.locator(f"{MAP} path.mm-hover")
+    expect(outline).to_have_count(0)
     page.mouse.move(*scroll_into_view(page, *inside(exported, "buttock_left")))
     tip = page.locator(f"{MAP} .mm-tip")
     expect(tip).to_have_text("Buttock (left)")
+    expect(outline).to_have_count(1)
+    shown = page.evaluate(
+        """(map) => { const r = document.querySelector(map + ' path.mm-hover').getBoundingClientRect();
+                      return {l: r.left, r: r.right, t: r.top, b: r.bottom}; }""",
+        MAP,
+    )
+    corners = [figure_to_page(page, *xy) for polygon in atlas.region_shapes["buttock_left"].polygons for xy in polygon]
+    assert shown["l"] == pytest.approx(min(x for x, _ in corners), abs=3)  # the outline is that area's
+    assert shown["b"] == pytest.approx(max(y for _, y in corners), abs=3)
     page.mouse.move(*figure_to_page(page, *atlas.positions["BL23"][0]))
     expect(tip).to_contain_text("BL23  Shenshu  肾俞")
     expect(tip).to_contain_text("Kidney Shu")
     page.mouse.move(5, 5)
-    page.mouse.move(*figure_to_page(page, -40.0, 30.0))  # off the body: no card
+    page.mouse.move(*figure_to_page(page, -40.0, 30.0))  # off the body: no card, no outline
     expect(tip).to_be_hidden()
+    expect(outline).to_have_count(0)
 
 
 def border(shown: ResolvedAtlas, start: XY, end: XY) -> tuple[XY, XY]:

@@ -81,10 +81,8 @@ def catmull_rom(
 
 
 def smooth_path(points: Sequence[XY]) -> list[XY]:
-    """A channel's course through its points: centripetal, bounded, sampled by its bends, to 0.01 cm."""
-    return catmull_rom(
-        points, CHANNEL_SAMPLES, closed=False, alpha=CENTRIPETAL, bounded=True, max_turn=CHANNEL_TURN, digits=2
-    )
+    """A channel's course through its points: centripetal, bounded, sampled by its bends."""
+    return catmull_rom(points, CHANNEL_SAMPLES, closed=False, alpha=CENTRIPETAL, bounded=True, max_turn=CHANNEL_TURN)
 
 
 def _tangents(p0: XY, p1: XY, p2: XY, p3: XY, alpha: float) -> tuple[XY, XY]:
@@ -96,12 +94,8 @@ def _tangents(p0: XY, p1: XY, p2: XY, p3: XY, alpha: float) -> tuple[XY, XY]:
     d01 = math.dist(p0, p1) ** alpha if p0 != p1 else d12
     d23 = math.dist(p2, p3) ** alpha if p2 != p3 else d12
     d01, d23 = d01 or d12, d23 or d12
-    m1 = tuple(
-        d12 * ((p1[k] - p0[k]) / d01 - (p2[k] - p0[k]) / (d01 + d12) + (p2[k] - p1[k]) / d12) for k in (0, 1)
-    )
-    m2 = tuple(
-        d12 * ((p2[k] - p1[k]) / d12 - (p3[k] - p1[k]) / (d12 + d23) + (p3[k] - p2[k]) / d23) for k in (0, 1)
-    )
+    m1 = tuple(d12 * ((p1[k] - p0[k]) / d01 - (p2[k] - p0[k]) / (d01 + d12) + (p2[k] - p1[k]) / d12) for k in (0, 1))
+    m2 = tuple(d12 * ((p2[k] - p1[k]) / d12 - (p3[k] - p1[k]) / (d12 + d23) + (p3[k] - p2[k]) / d23) for k in (0, 1))
     return (m1[0], m1[1]), (m2[0], m2[1])
 
 

@@ -216,7 +216,7 @@ class BodyMap {
       const meta = trace?.meta;
       if (!meta) continue;
       if (meta.role === "body") bodyGroup = group;
-      if (meta.role === "line" || meta.role === "deep") lines.push({ group, meta, base: trace.opacity ?? 1 });
+      if (meta.role === "line" || meta.role === "core" || meta.role === "deep") lines.push({ group, meta, base: trace.opacity ?? 1 });
       if (meta.role === "points") {
         const codes = trace.customdata || [];
         for (const path of group.querySelectorAll("path.point")) {

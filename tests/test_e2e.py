@@ -623,6 +623,36 @@ def test_student_labels_do_not_overlap_as_drawn(
             assert overlap_x <= 1 or overlap_y <= 1, (one, other)
 
 
+HEADER = """(plot) => [0, 1].map((i) => {
+    const text = document.querySelector(`${plot} g.annotation[data-index="${i}"] text.annotation-text`);
+    const r = text.getBoundingClientRect();
+    return {text: text.textContent, l: r.left, r: r.right, t: r.top, b: r.bottom};
+})"""
+
+
+@pytest.mark.parametrize("width", [1400, 900, 390])
+def test_the_header_words_stay_apart_as_drawn(browser: Browser, server: str, width: int) -> None:
+    """Which edge is which ("Back · patient's right side" ... "Front"), measured in Chromium's layout:
+    the two never touch. At 900 px the sidebar leaves the plot under 200 px wide, where the long words
+    would run together: the header takes its short ones there."""
+    phone = PHONE if width < 500 else {"viewport": {"width": width, "height": 1000}}
+    with opened(browser, f"{server}/?view=lateral", **phone) as page:
+        for view in ("lateral", "medial", "posterior"):
+            if view != "lateral":
+                page.goto(f"{server}/?view={view}")
+                wait_for_app(page)
+            left, right = page.evaluate(HEADER, PLOT)
+            assert left["text"] and right["text"], view
+            assert right["l"] - left["r"] >= 10, (view, width, left, right)
+            area, words = page.evaluate(
+                """([plot, map]) => [document.querySelector(plot)._fullLayout._size.w,
+                    document.querySelector(map + ' [data-testid="stBidiComponentRegular"]').dataset.header]""",
+                [PLOT, MAP],
+            )
+            assert words == ("long" if area >= 300 else "narrow"), (view, width, area)  # long words where they fit
+            assert ("·" in left["text"]) == (words == "long" and view != "posterior"), (view, left)
+
+
 # A desktop window at 200 % browser zoom: half the CSS pixels, each drawn twice as large.
 ZOOMED_200: dict[str, Any] = {"viewport": {"width": 700, "height": 500}, "device_scale_factor": 2}
 SIZES: dict[str, dict[str, Any]] = {"desktop": {}, "phone": PHONE, "zoom200": ZOOMED_200}

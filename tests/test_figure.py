@@ -294,7 +294,7 @@ def test_the_spline_is_centripetal_bounded_and_leaves_the_outline_as_it_was() ->
 
 
 def test_both_screen_and_sheet_draw_the_channels_through_the_same_curves(atlas: ResolvedAtlas) -> None:
-    from meridian_map.handout import Shape, _diagram, handout_layout
+    from meridian_map.handout import Shape, _diagram, handout_layout, legend_entries
 
     figure = build_figure(atlas, Selection())
     (bladder,) = [t for t in traces(figure, "line") if t.meta["channel"] == "BL"]
@@ -304,6 +304,9 @@ def test_both_screen_and_sheet_draw_the_channels_through_the_same_curves(atlas: 
     layout = handout_layout(atlas, selection)
     lines = {item.points for item in _diagram(atlas, selection, layout, True) if isinstance(item, Shape)}
     assert {layout.transform.many(curve) for curve in atlas.surface_curves("BL")} <= lines
+    # The sheet's legend draws each channel's line in its style, as the screen's does.
+    kinds = [kind for kind, _, _ in legend_entries(atlas, Selection(regions=("lower_back_left", "side_of_thigh_left")))]
+    assert {f"line:{atlas.channels[c].line}" for c in ("BL", "GV", "GB")} <= set(kinds)
 
 
 def test_no_area_border_is_drawn_at_rest(atlas: ResolvedAtlas) -> None:

@@ -163,15 +163,28 @@ def test_clicking_a_point_shows_its_card_and_lights_its_region(page: Page, atlas
 
 
 def test_hovering_names_the_area_and_a_point(page: Page, atlas: ResolvedAtlas, exported: dict[str, Any]) -> None:
+    """And outlines the area under the pointer: no area's border is drawn at rest."""
+    outline = page.locator(f"{MAP} path.mm-hover")
+    expect(outline).to_have_count(0)
     page.mouse.move(*scroll_into_view(page, *inside(exported, "buttock_left")))
     tip = page.locator(f"{MAP} .mm-tip")
     expect(tip).to_have_text("Buttock (left)")
+    expect(outline).to_have_count(1)
+    shown = page.evaluate(
+        """(map) => { const r = document.querySelector(map + ' path.mm-hover').getBoundingClientRect();
+                      return {l: r.left, r: r.right, t: r.top, b: r.bottom}; }""",
+        MAP,
+    )
+    corners = [figure_to_page(page, *xy) for polygon in atlas.region_shapes["buttock_left"].polygons for xy in polygon]
+    assert shown["l"] == pytest.approx(min(x for x, _ in corners), abs=3)  # the outline is that area's
+    assert shown["b"] == pytest.approx(max(y for _, y in corners), abs=3)
     page.mouse.move(*figure_to_page(page, *atlas.positions["BL23"][0]))
     expect(tip).to_contain_text("BL23  Shenshu  肾俞")
     expect(tip).to_contain_text("Kidney Shu")
     page.mouse.move(5, 5)
-    page.mouse.move(*figure_to_page(page, -40.0, 30.0))  # off the body: no card
+    page.mouse.move(*figure_to_page(page, -40.0, 30.0))  # off the body: no card, no outline
     expect(tip).to_be_hidden()
+    expect(outline).to_have_count(0)
 
 
 def border(shown: ResolvedAtlas, start: XY, end: XY) -> tuple[XY, XY]:
@@ -608,6 +621,36 @@ def test_student_labels_do_not_overlap_as_drawn(
             overlap_x = min(one["r"], other["r"]) - max(one["l"], other["l"])
             overlap_y = min(one["b"], other["b"]) - max(one["t"], other["t"])
             assert overlap_x <= 1 or overlap_y <= 1, (one, other)
+
+
+HEADER = """(plot) => [0, 1].map((i) => {
+    const text = document.querySelector(`${plot} g.annotation[data-index="${i}"] text.annotation-text`);
+    const r = text.getBoundingClientRect();
+    return {text: text.textContent, l: r.left, r: r.right, t: r.top, b: r.bottom};
+})"""
+
+
+@pytest.mark.parametrize("width", [1400, 900, 390])
+def test_the_header_words_stay_apart_as_drawn(browser: Browser, server: str, width: int) -> None:
+    """Which edge is which ("Back · patient's right side" ... "Front"), measured in Chromium's layout:
+    the two never touch. At 900 px the sidebar leaves the plot under 200 px wide, where the long words
+    would run together: the header takes its short ones there."""
+    phone = PHONE if width < 500 else {"viewport": {"width": width, "height": 1000}}
+    with opened(browser, f"{server}/?view=lateral", **phone) as page:
+        for view in ("lateral", "medial", "posterior"):
+            if view != "lateral":
+                page.goto(f"{server}/?view={view}")
+                wait_for_app(page)
+            left, right = page.evaluate(HEADER, PLOT)
+            assert left["text"] and right["text"], view
+            assert right["l"] - left["r"] >= 10, (view, width, left, right)
+            area, words = page.evaluate(
+                """([plot, map]) => [document.querySelector(plot)._fullLayout._size.w,
+                    document.querySelector(map + ' [data-testid="stBidiComponentRegular"]').dataset.header]""",
+                [PLOT, MAP],
+            )
+            assert words == ("long" if area >= 300 else "narrow"), (view, width, area)  # long words where they fit
+            assert ("·" in left["text"]) == (words == "long" and view != "posterior"), (view, left)
 
 
 # A desktop window at 200 % browser zoom: half the CSS pixels, each drawn twice as large.

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import math
 import re
+import warnings
 from typing import Any
 
+import numpy as np
 import pytest
 
 from meridian_map import ResolvedAtlas, Selection, build_figure
+from meridian_map.atlas import OFF_BODY_TOLERANCE_CM
+from meridian_map.body import XY
+from meridian_map.curves import catmull_rom, smooth_path
 from meridian_map.diagram import MapClick, drawing, drawing_selection, highlight, read_click
-from meridian_map.figure import LANDMARKS, emphasis, point_card
+from meridian_map.figure import BODY_FILL, HIGHLIGHT_FILL, LANDMARKS, LINE_STYLES, emphasis, point_card
 
 
 def traces(figure: Any, role: str) -> list[Any]:
@@ -220,3 +227,179 @@ def test_a_click_names_the_areas_it_leaves_chosen_so_merged_clicks_lose_nothing(
                "regions": ["neck_left", "sacrum", "sacrum", "knee_right", 7, "no_such_area"]}  # fmt: skip
     click = read_click(payload, atlas)
     assert click is not None and click.regions == ("neck_left", "sacrum")  # this view's, once each
+
+
+# -- channels as smooth lines, areas only when they matter, colours apart ---------------------
+VIEWS = ("posterior", "lateral", "anterior", "medial")
+
+
+def _stretches(view: ResolvedAtlas, channel_id: str) -> list[tuple[list[XY], list[XY]]]:
+    """(points, drawn curve) for each surface and internal stretch of a channel on a view."""
+    deep = [(line, curve) for (_, line), (_, curve) in zip(view.deep_lines(channel_id), view.deep_curves(channel_id),
+                                                          strict=True)]  # fmt: skip
+    return [*zip(view.surface_lines(channel_id), view.surface_curves(channel_id), strict=True), *deep]
+
+
+def _on_curve(points: list[XY], curve: list[XY]) -> list[int]:
+    """Where each point comes on the curve, in order, to 0.01 cm (fails if one is missed)."""
+    found, start = [], 0
+    for point in points:
+        index = next(i for i in range(start, len(curve)) if math.dist(curve[i], point) <= 0.01)
+        found.append(index)
+        start = index + 1
+    return found
+
+
+def test_channels_are_smooth_curves_through_every_point_without_overshoot(atlas: ResolvedAtlas) -> None:
+    """Each stretch between two neighbouring points bulges at most a fifth of its length off the
+    straight path, never runs back past either point, and no surface line leaves the body by more
+    than a point itself may (its tolerance for a point on the outline)."""
+    bent = 0
+    for view in (atlas.on(v) for v in VIEWS):
+        for channel_id in ("BL", "KI", "GV", "GB"):
+            for points, curve in _stretches(view, channel_id):
+                where = _on_curve(points, curve)
+                assert where[0] == 0 and where[-1] == len(curve) - 1
+                for (a, b), (i, j) in zip(itertools.pairwise(points), itertools.pairwise(where), strict=True):
+                    length = math.dist(a, b)
+                    if length == 0:  # a pathway through a point and a landmark in the same place
+                        assert all(q == a for q in curve[i : j + 1])
+                        continue
+                    ux, uy = (b[0] - a[0]) / length, (b[1] - a[1]) / length
+                    for q in curve[i : j + 1]:
+                        along = (q[0] - a[0]) * ux + (q[1] - a[1]) * uy
+                        across = abs((q[0] - a[0]) * uy - (q[1] - a[1]) * ux)
+                        assert -0.01 <= along <= length + 0.01, (view.view, channel_id, a, b, q)
+                        assert across <= 0.2 * length + 0.01, (view.view, channel_id, a, b, q)
+                    bent += j - i > 1
+            for curve in view.surface_curves(channel_id):
+                assert all(
+                    view.body.contains(q) or view.body.distance_to_outline(q) <= OFF_BODY_TOLERANCE_CM for q in curve
+                ), (view.view, channel_id)
+    assert bent > 50  # curves indeed: many stretches are drawn through samples between their points
+
+
+def test_the_spline_is_centripetal_bounded_and_leaves_the_outline_as_it_was() -> None:
+    # Unevenly spaced points on a line: a uniform spline would overshoot; this one stays on it, in order.
+    uneven = [(0.0, 0.0), (10.0, 0.0), (10.3, 0.0), (20.0, 0.0)]
+    curve = smooth_path(uneven)
+    assert all(y == 0 for _, y in curve) and [x for x, _ in curve] == sorted(x for x, _ in curve)
+    assert catmull_rom(uneven, 8, closed=False)[9][0] > 10.3  # the uniform kind overshoots there
+    # A hairpin: the bounded tangents keep each stretch close to its chord.
+    hairpin = smooth_path([(0.0, 0.0), (5.0, 0.0), (5.0, 1.0), (0.0, 1.0)])
+    assert max(x for x, _ in hairpin) <= 5.0 + 0.2 * 1.0
+    # The body's outline still takes the uniform kind, as it was drawn before the channels moved here.
+    square = [(0.0, 0.0), (4.0, 0.0), (4.0, 4.0), (0.0, 4.0)]
+    assert catmull_rom(square, 2, closed=True)[1] == (2.0, -0.5)
+
+
+def test_both_screen_and_sheet_draw_the_channels_through_the_same_curves(atlas: ResolvedAtlas) -> None:
+    from meridian_map.handout import Shape, _diagram, handout_layout, legend_entries
+
+    figure = build_figure(atlas, Selection())
+    (bladder,) = [t for t in traces(figure, "line") if t.meta["channel"] == "BL"]
+    drawn = [(x, y) for x, y in zip(bladder.x, bladder.y, strict=True) if x is not None]
+    assert drawn == [xy for curve in atlas.surface_curves("BL") for xy in curve]
+    selection = Selection(regions=("lower_back_left",))
+    layout = handout_layout(atlas, selection)
+    lines = {item.points for item in _diagram(atlas, selection, layout, True) if isinstance(item, Shape)}
+    assert {layout.transform.many(curve) for curve in atlas.surface_curves("BL")} <= lines
+    # The sheet's legend draws each channel's line in its style, as the screen's does.
+    kinds = [kind for kind, _, _ in legend_entries(atlas, Selection(regions=("lower_back_left", "side_of_thigh_left")))]
+    assert {f"line:{atlas.channels[c].line}" for c in ("BL", "GV", "GB")} <= set(kinds)
+
+
+def test_no_area_border_is_drawn_at_rest(atlas: ResolvedAtlas) -> None:
+    """The areas show only when they matter: the component outlines the one under the pointer and
+    shades the chosen ones; the drawing itself traces no area's outline, in any view or mode."""
+    for view in (atlas.on(v) for v in VIEWS):
+        for selection in (Selection(view=view.view), Selection(view=view.view, plain=True),
+                          Selection(view=view.view, labels="code", landmarks=True)):  # fmt: skip
+            figure = build_figure(view, selection)
+            drawn = {(x, y) for t in figure.data if t.mode == "lines" for x, y in zip(t.x, t.y, strict=True)}
+            for shape in view.regions:
+                for polygon in shape.polygons:
+                    assert not set(polygon) <= drawn, (view.view, shape.id)
+            assert not [t.name for t in figure.data if t.name == "regions"]
+
+
+def _luminance(colour: str) -> float:
+    """WCAG 2 relative luminance of an sRGB colour."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _contrast(one: str, other: str) -> float:
+    light, dark = sorted((_luminance(one), _luminance(other)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def _over(rgba: str, base: str) -> str:
+    """An rgba(...) colour laid over an opaque one."""
+    *rgb, alpha = (float(v) for v in rgba[rgba.index("(") + 1 : -1].split(","))
+    under = [int(base[i : i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(alpha * c + (1 - alpha) * u):02X}" for c, u in zip(rgb, under, strict=True))
+
+
+def test_every_channel_line_stands_out_3_to_1_on_the_body_and_on_a_chosen_area(atlas: ResolvedAtlas) -> None:
+    chosen = _over(HIGHLIGHT_FILL, BODY_FILL)
+    for channel in atlas.channels.values():
+        assert _contrast(channel.colour, BODY_FILL) >= 3.0, channel.id
+        assert _contrast(channel.colour, chosen) >= 3.0, channel.id
+        assert _contrast(channel.colour, "#FFFFFF") >= 4.5, channel.id  # its student labels, on white
+
+
+# A channel pair must differ by at least this CIEDE2000 colour difference under each simulation. The
+# pair reported as looking alike (GV and GB under deuteranopia, before) differed by 15.9 (17.9 in
+# CIE 1976 units); thin lines need a larger difference than large patches to be told apart, and with
+# every line at 3:1 on a light fill only the darker half of the colours is left, where about 21 is
+# the most four colours reach under all three simulations. 20 asks for nearly that.
+CVD_DELTA_E = 20.0
+
+
+def test_channels_stay_apart_under_simulated_colour_blindness(atlas: ResolvedAtlas) -> None:
+    """Machado, Oliveira and Fernandes (2009) at full severity, as colour-science implements it
+    (applied to linear RGB), then CIEDE2000 between every pair of channel colours."""
+    # colour-science warns that its optional plotting libraries are missing, and that its tritanomaly
+    # matrices approximate the deficiency by a shift of the S cone (as the paper does)
+    warnings.filterwarnings("ignore", module="colour")
+    import colour
+    from colour.blindness import matrix_cvd_Machado2009
+
+    space = colour.RGB_COLOURSPACES["sRGB"]
+
+    def lab(hex_colour: str, deficiency: str | None) -> Any:
+        linear = colour.cctf_decoding(colour.notation.HEX_to_RGB(hex_colour), function="sRGB")
+        if deficiency:
+            linear = np.clip(matrix_cvd_Machado2009(deficiency, 1.0) @ linear, 0, 1)
+        return colour.XYZ_to_Lab(colour.RGB_to_XYZ(linear, space, apply_cctf_decoding=False))
+
+    colours = {c: atlas.channels[c].colour for c in ("BL", "KI", "GV", "GB")}
+    for deficiency in (None, "Deuteranomaly", "Protanomaly", "Tritanomaly"):
+        for (one, a), (other, b) in itertools.combinations(colours.items(), 2):
+            difference = float(colour.delta_E(lab(a, deficiency), lab(b, deficiency), method="CIE 2000"))
+            assert difference >= CVD_DELTA_E, (deficiency, one, other, round(difference, 1))
+
+
+def test_every_channel_has_a_cue_besides_colour_in_every_mode_and_the_legend_shows_it(atlas: ResolvedAtlas) -> None:
+    """A line style for the surface line (always unbroken), a dash pattern for the internal pathway
+    and a marker shape, each different for every channel; the treatment room keeps the line styles."""
+    channels = [atlas.channels[c] for c in ("BL", "KI", "GV", "GB")]
+    for cue in ("line", "dash", "symbol"):
+        assert len({getattr(c, cue) for c in channels}) == 4, cue
+    assert len({LINE_STYLES[c.line] for c in channels}) == 4
+    for plain in (False, True):
+        figure = build_figure(atlas, Selection(plain=plain))
+        for channel in channels:
+            width, core = LINE_STYLES[channel.line]
+            (line,) = [t for t in traces(figure, "line") if t.meta["channel"] == channel.id]
+            assert line.line.width == width and line.line.dash in (None, "solid")
+            cores = [t for t in traces(figure, "core") if t.meta["channel"] == channel.id]
+            assert [t.line.width for t in cores] == ([core] if core else [])
+            legend = [t for t in figure.data if t.legendgroup == channel.id and t.showlegend is not False
+                      and (t.meta or {}).get("role") != "deep"]  # fmt: skip
+            (entry,) = legend
+            assert entry.line.width == width
+            if core:  # a double line: its legend entry puts a white core on it
+                assert entry.marker.symbol == "line-ew" and entry.marker.line.width == core

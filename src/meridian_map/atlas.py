@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .body import XY, BodyModel, PlacementError, Proportions
 from .content import ContentError, LoadedContent, Problem, SourceMap, load_content
+from .curves import smooth_path
 from .model import VIEW_IDS, Atlas, BetweenPlacement, Channel, OtherPoint, Point, Reference, Region, ViewId
 from .regions import (
     RegionShape,
@@ -163,6 +164,14 @@ class ResolvedAtlas:
             if channel_id != "GV" and self.body.table.mirrored:
                 out.append((deep.label, [(-x, y) for x, y in right]))
         return out
+
+    def surface_curves(self, channel_id: str) -> list[list[XY]]:
+        """The surface pathway as drawn, on screen and on the sheet: a smooth curve through its points."""
+        return [smooth_path(line) for line in self.surface_lines(channel_id)]
+
+    def deep_curves(self, channel_id: str) -> list[tuple[str, list[XY]]]:
+        """The internal pathways as drawn: smooth curves through their landmarks and points."""
+        return [(label, smooth_path(line)) for label, line in self.deep_lines(channel_id)]
 
     def _through(self, name: str) -> XY:
         if name in self.positions:

@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from .curves import catmull_rom as _catmull_rom
 from .model import (
     CODE_PATTERN,
     VERTEBRAL_LEVELS,
@@ -627,34 +628,3 @@ def _interval_around(edges: list[float], x: float) -> tuple[float, float] | None
     if not intervals:
         return None
     return min(intervals, key=lambda ab: 0.0 if ab[0] <= x <= ab[1] else min(abs(ab[0] - x), abs(ab[1] - x)))
-
-
-def _catmull_rom(points: Sequence[XY], samples: int, closed: bool) -> list[XY]:
-    n = len(points)
-    out: list[XY] = []
-    segments = n if closed else n - 1
-    for i in range(segments):
-        p0 = points[(i - 1) % n] if closed or i > 0 else points[0]
-        p1, p2 = points[i], points[(i + 1) % n]
-        p3 = points[(i + 2) % n] if closed or i + 2 < n else points[-1]
-        for step in range(samples):
-            t = step / samples
-            t2, t3 = t * t, t * t * t
-            out.append(
-                tuple(  # type: ignore[arg-type]
-                    round(
-                        0.5
-                        * (
-                            2 * p1[k]
-                            + (-p0[k] + p2[k]) * t
-                            + (2 * p0[k] - 5 * p1[k] + 4 * p2[k] - p3[k]) * t2
-                            + (-p0[k] + 3 * p1[k] - 3 * p2[k] + p3[k]) * t3
-                        ),
-                        3,
-                    )
-                    for k in (0, 1)
-                )
-            )
-    if not closed:
-        out.append(points[-1])
-    return out

@@ -20,9 +20,11 @@ from .atlas import ResolvedAtlas
 from .body import XY
 from .figure import (
     FADED,
+    HEADER_GAP_PX,
     HIGHLIGHT_FILL,
     HIGHLIGHT_LINE,
     KEY_POINT_SIZE,
+    NARROW_SIDE_LABELS,
     POINT_SIZE,
     QUESTION_CARD,
     Card,
@@ -74,6 +76,8 @@ def drawing(atlas: ResolvedAtlas, selection: Selection) -> dict[str, Any]:
             "highlight_fill": HIGHLIGHT_FILL,
             "highlight_line": HIGHLIGHT_LINE,
             "colours": {c: atlas.channels[c].colour for c in CHANNEL_IDS},
+            "narrow_header": list(NARROW_SIDE_LABELS[atlas.view]),
+            "header_gap": HEADER_GAP_PX,
         },
     }
 

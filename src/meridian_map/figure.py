@@ -25,9 +25,23 @@ from .model import CHANNEL_IDS, Channel, Point, Scale, ViewId
 BODY_FILL = "#F4EEE8"
 BODY_LINE = "#A39486"
 HINT_LINE = "#D8CCC0"
-REGION_BORDER = "#E6DCD2"
 HIGHLIGHT_FILL = "rgba(240, 228, 66, 0.45)"  # Okabe-Ito yellow, clear of the channel colours
 HIGHLIGHT_LINE = "#B59F00"
+# The second cue beside colour, one per channel (the content file's `line`), so that no channel is
+# told from another by colour alone: not under colour blindness, not on a sheet printed in grey.
+# The points have their shapes, but the treatment room hides all but the key ones, and the internal
+# pathways have their dash patterns; so the surface lines get a style of their own too. Every style
+# is unbroken, so "solid runs on the surface, dashed is internal" still holds: a plain line, a thin
+# one, a thick one, and a double one (a wide line with a white core, like a road on a map), which
+# reads as two rails and so differs from all three widths at a glance. Widths in px; the legend
+# shows each style as drawn.
+LINE_STYLES: dict[str, tuple[float, float]] = {  # style: (width, width of the white core; 0 for none)
+    "single": (3.2, 0.0),
+    "thin": (2.0, 0.0),
+    "thick": (5.0, 0.0),
+    "double": (6.4, 2.2),
+}
+CORE = "white"
 FADED = 0.16
 POINT_SIZE = 9
 KEY_POINT_SIZE = POINT_SIZE + 3  # the key points of what is chosen stand out
@@ -137,8 +151,7 @@ def build_figure(atlas: ResolvedAtlas, selection: Selection, height: int | None 
         _body_trace(atlas),
         _lines_trace(atlas.body.hints, HINT_LINE, 1.2, "anatomy"),
         _spine_trace(atlas),
-        _lines_trace([list(p) for s in atlas.regions for p in s.polygons], REGION_BORDER, 0.8, "regions", "dot"),
-    ]
+    ]  # no area borders: the component outlines the area under the pointer and shades the chosen ones
     for channel_id in selection.channels:
         traces += _channel_traces(atlas, channel_id, selection.plain)
     if _shows_ruler(atlas, selection):
@@ -178,14 +191,28 @@ SIDE_LABELS = {
 }
 
 
+# What the header says on a plot too narrow for both of the above on one line (a desktop window with
+# the sidebar open draws the plot under 250 px wide): the component measures the long words and
+# switches to these when the two would come closer than HEADER_GAP_PX. The view's name is on the
+# view switch just above, so the side views keep only which edge is which; the back and front views
+# keep "Patient's" (left and right are the patient's own), on a line of its own.
+NARROW_SIDE_LABELS = {
+    "posterior": ("Patient's<br><b>LEFT</b>", "Patient's<br><b>RIGHT</b>"),
+    "lateral": ("<b>Back</b>", "<b>Front</b>"),
+    "anterior": ("Patient's<br><b>RIGHT</b>", "Patient's<br><b>LEFT</b>"),
+    "medial": ("<b>Front</b>", "<b>Back</b>"),
+}
+HEADER_GAP_PX = 24
+
+
 def _side_labels(view: ViewId, x_range: list[float], y_range: list[float]) -> list[dict[str, Any]]:
     # At the plot's own edges (paper coordinates), so they stay apart however narrow it is drawn.
     common = {"y": y_range[1] - 1.0, "yanchor": "top", "showarrow": False, "xref": "paper",
               "font": {"size": 14, "color": MUTED_TEXT}}  # fmt: skip
     left, right = SIDE_LABELS[view]
     return [
-        {**common, "x": 0.0, "xanchor": "left", "text": left},
-        {**common, "x": 1.0, "xanchor": "right", "text": right},
+        {**common, "x": 0.0, "xanchor": "left", "align": "left", "text": left},
+        {**common, "x": 1.0, "xanchor": "right", "align": "right", "text": right},
     ]
 
 
@@ -230,10 +257,13 @@ def _spine_trace(atlas: ResolvedAtlas) -> go.Scatter:
 
 
 def _channel_traces(atlas: ResolvedAtlas, channel_id: str, plain: bool) -> list[go.Scatter]:
+    """The internal pathways dashed, then the surface line in its style (LINE_STYLES), both smooth
+    curves through their points. A double line is drawn as a wide line with a white core over it;
+    its legend entry is a stand-in that shows both (a line with a white dash on it)."""
     channel = atlas.channels[channel_id]
     name = safe(channel.name if plain else f"{channel.id} {channel.name}")
     traces = []
-    deep = atlas.deep_lines(channel_id)
+    deep = atlas.deep_curves(channel_id)
     if deep:
         xs, ys = _joined(line for _, line in deep)
         traces.append(go.Scatter(
@@ -242,12 +272,25 @@ def _channel_traces(atlas: ResolvedAtlas, channel_id: str, plain: bool) -> list[
             name=safe(f"{channel.name if plain else channel.id} internal (deep)"), legendgroup=channel_id,
             meta={"role": "deep", "channel": channel_id},
         ))  # fmt: skip
-    xs, ys = _joined(atlas.surface_lines(channel_id))
+    width, core = LINE_STYLES[channel.line]
+    curves = atlas.surface_curves(channel_id)
+    xs, ys = _joined(curves)
     traces.append(go.Scatter(
-        x=xs, y=ys, mode="lines", hoverinfo="skip",
-        line={"color": channel.colour, "width": 3.2}, legendgroup=channel_id, name=name,
-        meta={"role": "line", "channel": channel_id},
+        x=xs, y=ys, mode="lines", hoverinfo="skip", line={"color": channel.colour, "width": width},
+        legendgroup=channel_id, name=name, showlegend=not core, meta={"role": "line", "channel": channel_id},
     ))  # fmt: skip
+    if core and curves:  # (a channel with no line on this view has no legend entry either)
+        traces.append(go.Scatter(
+            x=xs, y=ys, mode="lines", hoverinfo="skip", line={"color": CORE, "width": core},
+            legendgroup=channel_id, name=f"{name} core", showlegend=False,
+            meta={"role": "core", "channel": channel_id},
+        ))  # fmt: skip
+        traces.append(go.Scatter(  # nothing drawn: the legend's picture of the double line
+            x=[None], y=[None], mode="lines+markers", hoverinfo="skip", legendgroup=channel_id, name=name,
+            line={"color": channel.colour, "width": width},
+            marker={"symbol": "line-ew", "size": 22, "color": CORE, "line": {"color": CORE, "width": core}},
+            meta={"role": "legend", "channel": channel_id},
+        ))  # fmt: skip
     return traces
 
 

@@ -34,7 +34,7 @@ from . import sheet_pdf, sheet_png
 from .atlas import ResolvedAtlas
 from .body import XY
 from .explain import area_cautions, area_groups, group_label, without_codes
-from .figure import BODY_LINE, HIGHLIGHT_LINE, HINT_LINE, Selection, emphasis
+from .figure import BODY_LINE, HIGHLIGHT_LINE, HINT_LINE, LINE_STYLES, Selection, emphasis
 from .links import ShareLink
 from .model import ViewId
 from .sheet import (
@@ -622,6 +622,19 @@ def _dashed(points: Sequence[PX], pattern: Sequence[float], colour: Colour, widt
     return items
 
 
+SHEET_LINE = 3.0 / LINE_STYLES["single"][0]  # the sheet's plain line is 3 px wide, the screen's 3.2
+
+
+def _surface_line(points: Sequence[PX], style: str, colour: Colour, scale: float = 1.0) -> list[Item]:
+    """A channel's surface line in its style, as on screen (figure.LINE_STYLES): a double line is a
+    wide line with a white core."""
+    width, core = LINE_STYLES[style]
+    items: list[Item] = [Shape(tuple(points), colour, width * SHEET_LINE * scale)]
+    if core:
+        items.append(Shape(tuple(points), WHITE, core * SHEET_LINE * scale))
+    return items
+
+
 def marker(centre: PX, number: int, radius: float = MARKER_RADIUS, role: str = "marker") -> list[Item]:
     """A numbered marker: a dark disc with a white ring and a white number."""
     size = round(radius * (1.2 if number < 10 else 1.0))
@@ -691,11 +704,12 @@ def _diagram(view: ResolvedAtlas, selection: Selection, layout: HandoutLayout, s
         ]
     for channel_id in drawn.channels:
         channel = view.channels[channel_id]
-        for _, line in view.deep_lines(channel_id):
+        for _, line in view.deep_curves(channel_id):
             items += _dashed(to_px.many(line), DASHES[channel.dash], _hex(channel.colour, 215), 2.2)
     for channel_id in drawn.channels:
-        colour = _hex(view.channels[channel_id].colour)
-        items += [Shape(to_px.many(line), colour, 3.0 if active else 2.4) for line in view.surface_lines(channel_id)]
+        channel = view.channels[channel_id]
+        for line in view.surface_curves(channel_id):
+            items += _surface_line(to_px.many(line), channel.line, _hex(channel.colour), 1.0 if active else 0.8)
     numbered = set(drawn.numbered)
     for code in drawn.points:
         if code in numbered:
@@ -723,7 +737,7 @@ def legend_entries(view: ResolvedAtlas, selection: Selection) -> list[tuple[str,
         entries.append(("area", "Your area", HIGHLIGHT))
     for channel_id in drawn.channels:
         channel = view.channels[channel_id]
-        entries.append(("line", channel.english.split(" (")[0], _hex(channel.colour)))
+        entries.append((f"line:{channel.line}", channel.english.split(" (")[0], _hex(channel.colour)))
     if drawn.numbered:
         entries.append(("marker", "Points, as numbered in the list", INK))
     elif drawn.points:
@@ -741,8 +755,8 @@ def _legend(view: ResolvedAtlas, selection: Selection, layout: HandoutLayout) ->
         cy = box.top + (row + 0.5) * LEGEND_ROW
         if kind == "area":
             items.append(Rect(x, cy - 9, x + 28, cy + 9, fill=colour, stroke=HIGHLIGHT_LINE_RGB, width=1, radius=4))
-        elif kind == "line":
-            items.append(Shape(((x, cy), (x + 28, cy)), colour, 3))
+        elif kind.startswith("line:"):
+            items += _surface_line(((x, cy), (x + 28, cy)), kind.removeprefix("line:"), colour)
         elif kind == "marker":
             items += marker((x + 14, cy), 1, 10, role="legend")
         elif kind == "dot":

@@ -224,6 +224,9 @@ class Channel(Frozen):
     colour: Annotated[str, Field(pattern=r"^#[0-9A-Fa-f]{6}$")]
     dash: Literal["dash", "dot", "dashdot", "longdash", "longdashdot"]
     symbol: Literal["circle", "square", "diamond", "triangle-up", "hexagon"]
+    # The surface line's style, a cue beside colour that survives colour blindness and greyscale
+    # (figure.LINE_STYLES): a plain line, a double one, a thick or a thin one; always unbroken.
+    line: Literal["single", "double", "thick", "thin"] = "single"
     pathway: Annotated[list[list[str]], Field(min_length=1)]
     deep_pathways: list[DeepPathway] = Field(default_factory=list)
     summary_plain: Annotated[str, Field(min_length=1)]

@@ -151,12 +151,12 @@ def _sidebar(atlas: ResolvedAtlas) -> None:
         if mode == "patient":
             st.button("Leave the treatment room", key="leave_patient", on_click=state.leave_treatment_room)
         st.header("Channels")
-        st.caption("Solid lines run on the surface; dashed lines are internal pathways.")
+        st.caption("Unbroken lines run on the surface; dashed lines are internal pathways.")
         for channel_id in CHANNEL_IDS:
             channel = atlas.channels[channel_id]
             code = "" if mode == "patient" else f"{channel.id} · "
             st.toggle(
-                f"{code}{safe(channel.name)} ({_shape_word(channel.symbol)} points)",
+                f"{code}{safe(channel.name)} ({channel.line} line, {_shape_word(channel.symbol)} points)",
                 key=state.channel_widget(channel_id),
                 on_change=state.on_channel_toggled,
             )

@@ -154,12 +154,14 @@ class BodyMap {
     this.regions = drawing.regions;
     this.regionById = new Map(drawing.regions.map((r) => [r.id, r]));
     this.buildOptions();
+    this.header = null; // the drawing comes with the header's long words: measured again
     await Plotly.react(this.plot, drawing.figure.data, layout, {
       staticPlot: true,
       displayModeBar: false,
       responsive: false,
     });
     this.afterDraw();
+    await this.fitHeader();
     performance.mark("meridian-map:drawn");
     this.root.dataset.drawn = String((Number(this.root.dataset.drawn) || 0) + 1);
   }
@@ -180,7 +182,38 @@ class BodyMap {
     // The ranges are given again: plotly.js widened one to the old shape, and would keep it.
     const shown = this.zoom || this.layoutRanges();
     window.Plotly.relayout(this.plot, { height, width, "xaxis.range": [...shown.x], "yaxis.range": [...shown.y] })
-      .then(() => this.afterDraw());
+      .then(() => {
+        this.afterDraw();
+        return this.fitHeader();
+      });
+  }
+
+  // The header at the plot's top edges (which side is which): its long words while both fit on one
+  // line with room between them, else the short ones (figure.NARROW_SIDE_LABELS), so that they never
+  // run together however narrow the plot. The long words are measured once per drawing, as drawn.
+  fitHeader() {
+    const notes = this.drawing?.figure.layout.annotations || [];
+    const narrow = this.drawing?.style.narrow_header;
+    if (!narrow || notes.length < 2 || !this.size) return Promise.resolve();
+    if (!this.header) {
+      const width = (i) =>
+        this.plot.querySelector(`g.annotation[data-index="${i}"] text.annotation-text`)?.getBoundingClientRect()
+          .width || 0;
+      this.header = { words: "long", widths: [width(0), width(1)] };
+    }
+    const [left, right] = this.header.widths;
+    const words = left + right + this.drawing.style.header_gap <= this.size.w ? "long" : "narrow";
+    if (words === this.header.words) {
+      this.root.dataset.header = words;
+      return Promise.resolve();
+    }
+    this.header.words = words;
+    const texts = words === "long" ? notes.map((note) => note.text) : narrow;
+    return window.Plotly.relayout(this.plot, { "annotations[0].text": texts[0], "annotations[1].text": texts[1] })
+      .then(() => {
+        this.afterDraw();
+        this.root.dataset.header = words;
+      });
   }
 
   layoutRanges() {
@@ -216,7 +249,7 @@ class BodyMap {
       const meta = trace?.meta;
       if (!meta) continue;
       if (meta.role === "body") bodyGroup = group;
-      if (meta.role === "line" || meta.role === "deep") lines.push({ group, meta, base: trace.opacity ?? 1 });
+      if (meta.role === "line" || meta.role === "core" || meta.role === "deep") lines.push({ group, meta, base: trace.opacity ?? 1 });
       if (meta.role === "points") {
         const codes = trace.customdata || [];
         for (const path of group.querySelectorAll("path.point")) {

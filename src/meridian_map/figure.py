@@ -17,14 +17,17 @@ from typing import Any, Literal
 import plotly.graph_objects as go
 
 from .atlas import ResolvedAtlas
-from .body import XY
+from .body import XY, BodyModel, segment_distance
 from .callouts import BREAK, LINE_SPACING, Callout, Keep, Labelled, lay_out, rows_needed, text_width_px
 from .markup import safe
 from .model import CHANNEL_IDS, Channel, Point, Scale, ViewId
 
 BODY_FILL = "#F4EEE8"
 BODY_LINE = "#A39486"
-HINT_LINE = "#D8CCC0"
+HINT_LINE = "#D3C6B9"
+OUTLINE_WIDTH = 1.6
+FILL_TOLERANCE_CM = 0.03  # the fill's edge keeps this close to the outline (its line is 0.3 cm wide)
+HINT_WIDTH = 1.0
 REGION_BORDER = "#E6DCD2"
 HIGHLIGHT_FILL = "rgba(240, 228, 66, 0.45)"  # Okabe-Ito yellow, clear of the channel colours
 HIGHLIGHT_LINE = "#B59F00"
@@ -135,10 +138,11 @@ def build_figure(atlas: ResolvedAtlas, selection: Selection, height: int | None 
     focus = emphasis(atlas, selection)
     traces: list[go.BaseTraceType] = [
         _body_trace(atlas),
-        _lines_trace(atlas.body.hints, HINT_LINE, 1.2, "anatomy"),
+        _lines_trace(atlas.body.hints, HINT_LINE, HINT_WIDTH, "anatomy"),
         _spine_trace(atlas),
         _lines_trace([list(p) for s in atlas.regions for p in s.polygons], REGION_BORDER, 0.8, "regions", "dot"),
     ]
+    traces.append(_outline_trace(atlas))  # over the region borders, which run along it: one clean edge
     for channel_id in selection.channels:
         traces += _channel_traces(atlas, channel_id, selection.plain)
     if _shows_ruler(atlas, selection):
@@ -210,10 +214,35 @@ def _joined(lines: Iterable[Sequence[XY]], close: bool = False) -> tuple[list[fl
 
 
 def _body_trace(atlas: ResolvedAtlas) -> go.Scatter:
-    xs, ys = _xy([*atlas.body.outline, atlas.body.outline[0]])
+    """The body's fill; its edge is drawn later (`_outline_trace`), over what lies along it. The fill leaves
+    out the outline's points that lie within a few hundredths of a centimetre of the line past them: the
+    edge's line covers the difference, and the drawing stays small."""
+    ring = _thinned(atlas.body.outline, FILL_TOLERANCE_CM)
+    xs, ys = _xy([*ring, ring[0]])
     return go.Scatter(x=xs, y=ys, mode="lines", fill="toself", fillcolor=BODY_FILL,
-                      line={"color": BODY_LINE, "width": 1.6}, hoverinfo="skip",
+                      line={"color": BODY_FILL, "width": 0}, hoverinfo="skip",
                       showlegend=False, name="body", meta={"role": "body"})  # fmt: skip
+
+
+def _thinned(ring: Sequence[XY], tolerance: float) -> list[XY]:
+    """The ring with only the points needed to keep every one of its points within `tolerance` of it."""
+    kept: list[XY] = [ring[0]]
+    skipped: list[XY] = []
+    for i in range(1, len(ring)):
+        following = ring[(i + 1) % len(ring)]
+        if all(segment_distance(p, kept[-1], following) <= tolerance for p in [*skipped, ring[i]]):
+            skipped.append(ring[i])
+        else:
+            kept.append(ring[i])
+            skipped = []
+    return kept
+
+
+def _outline_trace(atlas: ResolvedAtlas) -> go.Scatter:
+    """The body's edge: one solid closed line, over the fill, the shading and the region borders."""
+    xs, ys = _xy([*atlas.body.outline, atlas.body.outline[0]])
+    return go.Scatter(x=xs, y=ys, mode="lines", line={"color": BODY_LINE, "width": OUTLINE_WIDTH},
+                      hoverinfo="skip", showlegend=False, name="outline")  # fmt: skip
 
 
 def _lines_trace(
@@ -224,9 +253,13 @@ def _lines_trace(
                       hoverinfo="skip", showlegend=False, name=name)  # fmt: skip
 
 
+def spine_ticks(body: BodyModel) -> list[list[XY]]:
+    """The line of spinous processes, C7 to L5, one short tick each (the back view only)."""
+    return [[(-0.7, y + 0.35), (0.7, y + 0.35)] for _, y in body.spinous_processes()]
+
+
 def _spine_trace(atlas: ResolvedAtlas) -> go.Scatter:
-    ticks = [[(-0.7, y + 0.35), (0.7, y + 0.35)] for _, y in atlas.body.spinous_processes()]
-    return _lines_trace(ticks, "#C4B6A8", 2.2, "spine")
+    return _lines_trace(spine_ticks(atlas.body), "#C4B6A8", 2.2, "spine")
 
 
 def _channel_traces(atlas: ResolvedAtlas, channel_id: str, plain: bool) -> list[go.Scatter]:

@@ -34,7 +34,7 @@ from . import sheet_pdf, sheet_png
 from .atlas import ResolvedAtlas
 from .body import XY
 from .explain import area_cautions, without_codes
-from .figure import BODY_LINE, HIGHLIGHT_LINE, HINT_LINE, Selection, emphasis
+from .figure import BODY_LINE, HIGHLIGHT_LINE, HINT_LINE, Selection, emphasis, spine_ticks
 from .links import ShareLink
 from .model import ViewId
 from .sheet import (
@@ -693,9 +693,7 @@ def _diagram(view: ResolvedAtlas, selection: Selection, layout: HandoutLayout, s
     outline = to_px.many(view.body.outline)
     items: list[Item] = [Shape(outline, fill=SKIN, closed=True)]
     items += [Shape(to_px.many(hint), HINT_LINE_RGB, 1.1) for hint in view.body.hints]
-    items += [
-        Shape(to_px.many([(-0.6, y + 0.35), (0.6, y + 0.35)]), SPINE, 2) for _, y in view.body.spinous_processes()
-    ]
+    items += [Shape(to_px.many(tick), SPINE, 2) for tick in spine_ticks(view.body)]
     for region_id in drawn.regions:
         items += [Shape(to_px.many(p), fill=HIGHLIGHT, closed=True) for p in view.region_shapes[region_id].polygons]
     items.append(Shape(outline, BODY_LINE_RGB, 1.6, closed=True))

@@ -209,7 +209,10 @@ _LATERAL_HINTS: Hints = {
 ANTERIOR_LANDMARKS: dict[str, XY] = {
     "vertex": (0.0, 170.0),
     "anterior_hairline": (0.0, 166.5),
-    "frontal_angle": (5.2, 165.2),  # the corner of the hairline at the temple (ST8)
+    # The corner of the hairline at the temple (ST8), 4.5 B-cun out: near the forehead's edge, so that a
+    # B-cun across the forehead is about as long as one up it, and BL3 (above the eyebrow's inner end)
+    # lies between GV24 and BL4 (1.5 B-cun out) as WHO 2008 places it.
+    "frontal_angle": (6.4, 165.2),
     "eyebrow_medial_end": (1.5, 161.9),
     "eyebrow_middle": (3.1, 162.4),  # above the pupil
     "inner_canthus": (1.5, 160.4),
@@ -254,7 +257,7 @@ ANTERIOR_LANDMARKS: dict[str, XY] = {
 }
 
 _ANTERIOR_HINTS: Hints = {
-    "hairline": (((0.0, 166.5), (2.6, 166.4), (5.2, 165.2), (6.6, 162.8)),),
+    "hairline": (((0.0, 166.5), (2.8, 166.4), (5.0, 166.0), (6.4, 165.2), (6.9, 163.0)),),
     "eyebrows": (((1.5, 161.9), (3.1, 162.4), (4.9, 162.0)),),
     "eyes": (((1.5, 160.4), (2.3, 160.75), (3.1, 160.85), (3.9, 160.7), (4.6, 160.4), (3.9, 160.08), (3.1, 159.98),
               (2.3, 160.08), (1.5, 160.4)),),

@@ -19,8 +19,10 @@ import plotly.graph_objects as go
 from .atlas import ResolvedAtlas
 from .body import XY, BodyModel, segment_distance
 from .callouts import BREAK, LINE_SPACING, Callout, Keep, Labelled, lay_out, rows_needed, text_width_px
+from .detail import CAPTION, Detail, head_detail
 from .markup import safe
 from .model import CHANNEL_IDS, Channel, Point, Scale, ViewId
+from .regions import clip_convex
 
 BODY_FILL = "#F4EEE8"
 BODY_LINE = "#A39486"
@@ -155,6 +157,10 @@ def build_figure(atlas: ResolvedAtlas, selection: Selection, height: int | None 
     traces += _label_traces(atlas, callouts)
 
     x_range, y_range = axis_ranges(atlas, callouts, height)
+    detail = None if callouts else head_detail(atlas.body)  # labels take the room beside the body instead
+    if detail:
+        traces += detail_traces(atlas, detail, traces)
+        x_range = [min(x_range[0], detail.frame[0] - 1.0), x_range[1]]
     figure = go.Figure(data=traces)
     figure.update_layout(
         height=height,
@@ -444,3 +450,62 @@ def _landmark_traces(atlas: ResolvedAtlas) -> list[go.Scatter]:
                     "line": {"width": 1.5, "color": MUTED_TEXT}},
         ),
     ]  # fmt: skip
+
+
+def _pieces(trace: go.Scatter) -> list[list[XY]]:
+    """A lines trace's polylines (its gaps are None)."""
+    lines: list[list[XY]] = []
+    current: list[XY] = []
+    for x, y in zip(trace.x, trace.y, strict=True):
+        if x is None or y is None:
+            lines.append(current)
+            current = []
+        else:
+            current.append((x, y))
+    return [line for line in [*lines, current] if len(line) > 1]
+
+
+def detail_traces(atlas: ResolvedAtlas, detail: Detail, drawn: Sequence[go.BaseTraceType]) -> list[go.Scatter]:
+    """The magnified detail: its frame, the body's part in it, and the channels and points drawn there,
+    each a copy of the body's own trace (same style and `meta`, so the component treats it alike)."""
+    x0, x1, y0, y1 = detail.frame
+    box = [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]  # counter-clockwise
+    skin = [detail.to_detail(xy) for xy in clip_convex(atlas.body.outline, list(_source_box(detail)))]
+    body = atlas.body
+    traces = [
+        go.Scatter(x=[x for x, _ in [*box, box[0]]], y=[y for _, y in [*box, box[0]]], mode="lines", fill="toself",
+                   fillcolor="white", line={"color": REGION_BORDER, "width": 1.0}, hoverinfo="skip",
+                   showlegend=False, name="detail frame"),
+        go.Scatter(x=[x for x, _ in [*skin, skin[0]]], y=[y for _, y in [*skin, skin[0]]], mode="lines",
+                   fill="toself", fillcolor=BODY_FILL, line={"color": BODY_FILL, "width": 0}, hoverinfo="skip",
+                   showlegend=False, name="detail body"),
+        _lines_trace([p for hint in body.hints for p in detail.clip(hint)], HINT_LINE, HINT_WIDTH, "detail anatomy"),
+        _lines_trace(detail.clip([*body.outline, body.outline[0]]), BODY_LINE, OUTLINE_WIDTH, "detail outline"),
+    ]  # fmt: skip
+    for trace in drawn:
+        role = (trace.meta or {}).get("role")
+        if role in ("line", "deep"):
+            xs, ys = _joined([p for line in _pieces(trace) for p in detail.clip(line)])
+            if xs:
+                traces.append(go.Scatter(
+                    x=xs, y=ys, mode="lines", line=trace.line, opacity=trace.opacity, hoverinfo="skip",
+                    showlegend=False, legendgroup=trace.legendgroup, name=f"{trace.name} (detail)", meta=trace.meta,
+                ))  # fmt: skip
+        elif role == "points":
+            shown = [i for i, xy in enumerate(zip(trace.x, trace.y, strict=True)) if detail.shows(xy)]
+            if shown:
+                moved = [detail.to_detail((trace.x[i], trace.y[i])) for i in shown]
+                traces.append(go.Scatter(
+                    x=[x for x, _ in moved], y=[y for _, y in moved], customdata=[trace.customdata[i] for i in shown],
+                    mode="markers", marker=trace.marker, hoverinfo="skip", showlegend=False,
+                    legendgroup=trace.legendgroup, name=f"{trace.name} (detail)", meta=trace.meta,
+                ))  # fmt: skip
+    traces.append(go.Scatter(x=[x0 + 0.8], y=[y1 + 0.6], text=[CAPTION], mode="text", textposition="top right",
+                             textfont={"size": LABEL_FONT_PX, "color": MUTED_TEXT}, hoverinfo="skip",
+                             showlegend=False, name="detail caption"))  # fmt: skip
+    return traces
+
+
+def _source_box(detail: Detail) -> tuple[XY, XY, XY, XY]:
+    x0, x1, y0, y1 = detail.source
+    return ((x0, y0), (x1, y0), (x1, y1), (x0, y1))

@@ -105,6 +105,19 @@ def test_gb15_is_directly_above_gb14_on_the_pupil_line(atlas: ResolvedAtlas) -> 
     assert abs(x14) == abs(x15) == pytest.approx(abs(pupil), abs=0.005) and y15 > y14
 
 
+def test_bl3_is_above_the_eyebrows_inner_end_between_gv24_and_bl4(atlas: ResolvedAtlas) -> None:
+    # WHO 2008: BL3 directly superior to BL2 (the medial end of the eyebrow), BL4 1.5 B-cun lateral to the
+    # midline, both 0.5 B-cun within the hairline: BL3 lies between GV24 and BL4, clear of both.
+    front = atlas.on("anterior").body
+    across = front.cun(Scale.head)
+    (x2, _), (x3, y3), (x4, y4) = (_at(atlas, "anterior", c) for c in ("BL2", "BL3", "BL4"))
+    assert abs(x3) == pytest.approx(abs(x2), abs=0.005) and y3 == pytest.approx(y4, abs=0.005)
+    assert abs(x4) == pytest.approx(1.5 * across, abs=0.005)
+    assert 0.3 * across < abs(x3) < abs(x4) - 0.3 * across
+    # A B-cun across the forehead (frontal angles 9 apart) is about one up it (glabella to hairline 3).
+    assert 0.8 < across / front.cun(Scale.forehead) < 1.25
+
+
 def test_bl58_is_seven_b_cun_above_bl60_and_one_lateral_to_and_below_bl57(atlas: ResolvedAtlas) -> None:
     cun = atlas.body.cun(Scale.leg)
     (x58, y58), (x57, y57), (_, y60) = (_at(atlas, "posterior", c) for c in ("BL58", "BL57", "BL60"))

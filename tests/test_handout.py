@@ -375,3 +375,37 @@ def test_a_sheet_is_plain_data(atlas: ResolvedAtlas) -> None:
     one, two = (handout_sheet(atlas, SEVERAL, LINK, TODAY) for _ in range(2))
     assert isinstance(one, Sheet) and one == two
     assert sum(isinstance(item, Link) for item in one.items) == 1
+
+
+@pytest.mark.parametrize("view", ["posterior", "lateral", "anterior", "medial"])
+def test_the_handout_draws_the_same_body_as_the_screen(atlas: ResolvedAtlas, view: str) -> None:
+    """The same outline, the same named anatomy lines and the same spine, from the same body model."""
+    from meridian_map.figure import build_figure, spine_ticks
+    from meridian_map.handout import BODY_LINE_RGB, HINT_LINE_RGB, SPINE
+    from meridian_map.sheet import Shape
+
+    selection = Selection(view=view)  # type: ignore[arg-type]
+    shown = atlas.on(view)
+    to_px = handout_transform(atlas, selection)
+    sheet = handout_sheet(atlas, selection, "https://example.org/", datetime.date(2026, 1, 1))
+    shapes = [item for item in sheet.items if isinstance(item, Shape)]
+    figure = build_figure(shown, selection)
+    screen = {trace.name: trace for trace in figure.data}
+
+    def polylines(name: str) -> list[tuple[tuple[float, float], ...]]:
+        xs, ys, lines, current = screen[name].x, screen[name].y, [], []
+        for x, y in zip(xs, ys, strict=True):
+            if x is None:
+                lines.append(tuple(current))
+                current = []
+            else:
+                current.append((x, y))
+        return lines
+
+    hints = [s.points for s in shapes if s.stroke == HINT_LINE_RGB]
+    assert hints == [to_px.many(line) for line in polylines("anatomy")]
+    assert hints == [to_px.many(line) for line in shown.body.hints]
+    assert [s.points for s in shapes if s.stroke == SPINE] == [to_px.many(t) for t in spine_ticks(shown.body)]
+    outline = [s for s in shapes if s.stroke == BODY_LINE_RGB]
+    assert len(outline) == 1 and outline[0].closed and outline[0].points == to_px.many(shown.body.outline)
+    assert list(zip(screen["outline"].x, screen["outline"].y, strict=True))[:-1] == shown.body.outline

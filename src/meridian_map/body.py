@@ -84,28 +84,40 @@ _OUTLINE_RIGHT: tuple[XY, ...] = (
     (0, 170), (4.6, 168.6), (7.2, 164.5), (8.0, 159.5), (7.4, 155.2), (5.9, 152.2),
     (5.6, 149.5), (6.6, 147.6), (9.5, 146.3), (13.5, 144.9), (17.2, 143.6), (19.8, 141.2),
     (21.0, 137.5), (21.4, 132), (21.9, 124), (22.9, 114), (23.9, 106), (24.9, 97),
-    (26.0, 88), (26.6, 83), (27.4, 78), (27.4, 72), (26.3, 67.5), (24.6, 65.2),
-    (23.0, 66.0), (22.3, 69.5), (22.2, 74), (22.0, 80), (21.2, 90), (20.0, 100),
+    (25.9, 88), (26.3, 84.5),
+    # the hand, palm forward: the thumb on the outer side, then four fingers, the index first
+    (27.5, 82.0), (28.7, 78.8), (29.3, 75.9), (29.0, 74.4), (28.3, 74.7), (27.8, 76.2), (27.45, 73.6),
+    (27.35, 70.0), (27.15, 67.3), (26.75, 66.3), (26.25, 66.9), (26.05, 68.0), (25.75, 66.3), (25.35, 65.4),
+    (24.9, 66.0), (24.7, 67.6), (24.4, 66.7), (24.0, 66.0), (23.55, 66.6), (23.35, 68.4), (23.05, 67.7),
+    (22.7, 66.95), (22.3, 67.6), (22.1, 70.0), (22.15, 74), (22.0, 80), (21.2, 90), (20.0, 100),
     (19.0, 108), (18.0, 116), (17.0, 123), (16.2, 129.25), (15.4, 124), (14.6, 117),
     (14.0, 110), (14.3, 105), (15.6, 99), (16.9, 93), (17.6, 87.5), (17.4, 82),
     (16.6, 74), (15.4, 64), (13.9, 55), (12.6, 48), (12.2, 44), (12.6, 38),
-    (12.8, 32), (12.0, 25), (10.4, 18), (9.4, 12), (9.4, 8), (9.8, 4), (9.3, 1.2),
-    (8.2, 0), (5.0, 0), (4.2, 1.0), (4.0, 4), (4.4, 8.6), (4.0, 13), (3.3, 22),
+    (12.8, 32), (12.0, 25), (10.4, 18), (9.4, 12), (9.4, 8), (9.6, 5.0),
+    (10.4, 2.4), (10.7, 0.9), (10.2, 0.05), (8.6, 0), (5.0, 0),  # the forefoot shows beside the heel
+    (4.2, 1.0), (4.0, 4), (4.4, 8.6), (4.0, 13), (3.3, 22),
     (2.9, 32), (3.3, 40), (3.6, 46), (3.1, 54), (2.4, 64), (1.6, 72), (0.8, 77),
     (0, 78.6),
 )  # fmt: skip
 
-# Faint anatomy that helps the eye: scapulae, iliac crests, sacrum, folds, creases.
-_HINTS_RIGHT: tuple[tuple[XY, ...], ...] = (
-    ((8.2, 140.5), (7.5, 138.25), (7.9, 133.5), (9.0, 129.25), (12.2, 133.0), (15.2, 137.8),
-     (15.8, 140.6), (18.5, 142.5)),  # scapula outline
-    ((7.5, 138.25), (11.5, 139.6), (15.5, 141.2), (18.5, 142.5)),  # spine of the scapula
-    ((4.6, 97.6), (6.8, 101.8), (9.8, 104.0), (13.0, 104.4), (15.3, 102.6)),  # iliac crest
-    ((1.0, 78.9), (4.8, 77.6), (8.5, 77.2), (12.2, 77.6), (15.2, 78.8)),  # gluteal fold
-    ((4.4, 46.3), (8.0, 45.8), (11.6, 46.3)),  # popliteal crease
-    ((6.1, 20.0), (6.2, 12.0), (6.0, 4.5)),  # calcaneal tendon, medial edge
-    ((7.2, 20.0), (7.1, 12.0), (7.3, 4.5)),  # calcaneal tendon, lateral edge
-)  # fmt: skip
+# Faint anatomy that helps the eye, by name: each is one or more polylines (a closed one repeats its
+# first point). Mirrored views draw them on both sides; the sacrum, on the midline, is drawn whole.
+Hints = dict[str, tuple[tuple[XY, ...], ...]]
+_HINTS_RIGHT: Hints = {
+    "scapulae": (
+        ((8.2, 140.5), (7.5, 138.25), (7.9, 133.5), (9.0, 129.25), (12.2, 133.0), (15.2, 137.8), (15.8, 140.6),
+         (18.5, 142.5)),  # the scapula's borders
+        ((7.5, 138.25), (11.5, 139.6), (15.5, 141.2), (18.5, 142.5)),  # its spine
+    ),
+    "iliac_crests": (((4.6, 97.6), (6.8, 101.8), (9.8, 104.0), (12.8, 104.3), (14.5, 102.9)),),
+    "natal_cleft": (((0.0, 86.4), (0.0, 83.0), (0.0, 79.6)),),
+    "gluteal_folds": (((1.0, 78.9), (4.8, 77.6), (8.5, 77.2), (12.2, 77.6), (15.2, 78.8)),),
+    "popliteal_creases": (((4.4, 46.3), (8.0, 45.8), (11.6, 46.3)),),
+    "calcaneal_tendons": (((6.1, 20.0), (6.2, 12.0), (6.0, 4.5)), ((7.2, 20.0), (7.1, 12.0), (7.3, 4.5))),
+    "heels": (((4.5, 3.6), (4.9, 1.4), (6.6, 0.35), (8.4, 1.4), (9.1, 3.6)),),  # in front of the forefoot
+    "fingers": (((26.05, 68.0), (26.1, 72.4)), ((24.7, 67.6), (24.7, 72.6)), ((23.35, 68.4), (23.4, 72.4))),
+    "thumbs": (((27.8, 76.2), (27.4, 78.4), (27.0, 80.2)),),  # where the thumb leaves the palm
+}  # fmt: skip
 _SACRUM: tuple[XY, ...] = ((-4.7, 100.3), (4.7, 100.3), (2.3, 90.2), (0.0, 86.0), (-2.3, 90.2))
 
 # The right side seen from the right: x forward (anterior) from the coronal plane
@@ -167,17 +179,29 @@ _LATERAL_OUTLINE: tuple[XY, ...] = (
     (-5.9, 149), (-6.9, 152.5), (-9.0, 155.5), (-9.6, 158), (-9.1, 162), (-7.6, 166), (-4.0, 169.2),
 )  # fmt: skip
 
-_LATERAL_HINTS: tuple[tuple[XY, ...], ...] = (
-    ((0.4, 162.0), (2.0, 161.6), (2.6, 159.0), (2.2, 156.0), (0.9, 154.6), (-0.2, 156.5), (-0.4, 159.5),
-     (0.4, 162.0)),  # ear
-    ((7.8, 160.6), (8.9, 160.4)),  # eye
-    ((-6.8, 101.5), (-3.0, 104.0), (2.0, 104.6), (6.5, 102.6), (8.8, 99.5)),  # iliac crest
-    ((-2.6, 87.5), (-1.0, 89.0), (0.6, 87.5), (-1.0, 86.0), (-2.6, 87.5)),  # greater trochanter
-    ((-2.8, 43.0), (-1.4, 44.2), (0.0, 43.0), (-1.4, 41.8), (-2.8, 43.0)),  # head of the fibula
-    ((4.6, 50.5), (7.0, 49.0), (7.4, 46.0), (6.0, 43.6)),  # patella
-    ((-2.0, 7.5), (-0.6, 8.9), (0.8, 7.5), (-0.6, 6.1), (-2.0, 7.5)),  # lateral malleolus
-    ((9.5, 116.0), (4.0, 114.5), (-2.5, 112.0)),  # lower ribs
-)  # fmt: skip
+_LATERAL_HINTS: Hints = {
+    "ear": (((0.4, 162.0), (2.0, 161.6), (2.6, 159.0), (2.2, 156.0), (0.9, 154.6), (-0.2, 156.5), (-0.4, 159.5),
+             (0.4, 162.0)),),
+    "eye": (((7.7, 160.75), (8.4, 160.95), (8.95, 160.45), (8.4, 160.2), (7.7, 160.75)),),
+    "eyebrow": (((8.0, 162.0), (8.9, 162.45), (9.7, 162.3)),),
+    "hairline": (
+        ((8.0, 166.5), (7.1, 164.8), (6.6, 163.0), (5.5, 161.4), (4.4, 160.2)),  # the forehead, temple and sideburn
+        ((-0.9, 159.4), (-2.6, 157.6), (-4.6, 155.2), (-7.2, 153.0)),  # behind the ear, down to the nape
+    ),
+    "jaw": (((1.6, 154.3), (2.5, 152.0), (3.2, 150.5), (5.6, 149.8), (8.4, 149.7)),),
+    "shoulder": (((-6.2, 138.6), (-4.8, 142.2), (-1.5, 143.7), (2.5, 143.4), (5.6, 141.4), (6.9, 138.6)),),
+    "lower_rib_margin": (((9.5, 116.0), (4.0, 114.5), (-2.5, 112.0)),),
+    "iliac_crest": (((-6.8, 101.5), (-3.0, 104.0), (2.0, 104.6), (6.5, 102.6), (8.8, 99.5)),),
+    "greater_trochanter": (((-2.6, 87.5), (-1.0, 89.0), (0.6, 87.5), (-1.0, 86.0), (-2.6, 87.5)),),
+    "knee": (
+        ((4.6, 50.5), (6.5, 49.3), (6.7, 46.3), (5.6, 43.8)),  # the patella
+        ((-6.1, 46.0), (-5.0, 46.2), (-4.0, 46.0)),  # the popliteal crease, its outer end
+    ),
+    "fibula_head": (((-2.8, 43.0), (-1.4, 44.2), (0.0, 43.0), (-1.4, 41.8), (-2.8, 43.0)),),
+    "lateral_malleolus": (((-2.0, 7.5), (-0.6, 8.9), (0.8, 7.5), (-0.6, 6.1), (-2.0, 7.5)),),
+    "foot": (((-5.0, 1.7), (1.0, 2.0), (8.0, 1.9), (14.5, 1.5), (18.6, 1.1)),),  # the outer border of the sole
+    "toes": (((17.6, 3.2), (18.0, 2.2), (18.1, 1.2)), ((20.0, 2.4), (20.4, 1.1))),
+}  # fmt: skip
 
 
 # The front, seen from in front: the patient's RIGHT is on the viewer's left. The
@@ -186,7 +210,10 @@ _LATERAL_HINTS: tuple[tuple[XY, ...], ...] = (
 ANTERIOR_LANDMARKS: dict[str, XY] = {
     "vertex": (0.0, 170.0),
     "anterior_hairline": (0.0, 166.5),
-    "frontal_angle": (5.2, 165.2),  # the corner of the hairline at the temple (ST8)
+    # The corner of the hairline at the temple (ST8), 4.5 B-cun out: near the forehead's edge, so that a
+    # B-cun across the forehead is about as long as one up it, and BL3 (above the eyebrow's inner end)
+    # lies between GV24 and BL4 (1.5 B-cun out) as WHO 2008 places it.
+    "frontal_angle": (6.4, 165.2),
     "eyebrow_medial_end": (1.5, 161.9),
     "eyebrow_middle": (3.1, 162.4),  # above the pupil
     "inner_canthus": (1.5, 160.4),
@@ -230,13 +257,22 @@ ANTERIOR_LANDMARKS: dict[str, XY] = {
     "sole": (6.6, 0.4),
 }
 
-_ANTERIOR_HINTS: tuple[tuple[XY, ...], ...] = (
-    ((0.6, 143.9), (4.0, 143.4), (8.0, 143.6), (12.0, 144.0), (16.5, 143.4)),  # clavicle
-    ((0.0, 125.5), (4.5, 123.0), (9.0, 118.5), (12.5, 113.5)),  # costal margin
-    ((7.2, 132.1), (8.5, 132.8), (9.8, 132.1), (8.5, 131.4), (7.2, 132.1)),  # nipple
-    ((6.4, 49.6), (8.0, 50.6), (9.6, 49.0), (9.4, 46.2), (8.0, 45.2), (6.6, 46.2), (6.4, 49.6)),  # patella
-    ((12.6, 99.5), (9.0, 94.5), (4.5, 90.5), (1.2, 88.8)),  # inguinal fold
-)  # fmt: skip
+_ANTERIOR_HINTS: Hints = {
+    "hairline": (((0.0, 166.5), (2.8, 166.4), (5.0, 166.0), (6.4, 165.2), (6.9, 163.0)),),
+    "eyebrows": (((1.5, 161.9), (3.1, 162.4), (4.9, 162.0)),),
+    "eyes": (((1.5, 160.4), (2.3, 160.75), (3.1, 160.85), (3.9, 160.7), (4.6, 160.4), (3.9, 160.08), (3.1, 159.98),
+              (2.3, 160.08), (1.5, 160.4)),),
+    "nose": (((0.55, 159.8), (0.75, 158.0), (1.2, 157.1), (0.7, 156.55), (0.25, 156.7)),),
+    "mouth": (((0.0, 154.4), (0.5, 154.6), (1.2, 154.3), (2.1, 153.85)), ((0.0, 153.65), (1.1, 153.72), (2.1, 153.85))),
+    "clavicles": (((0.6, 143.9), (4.0, 143.4), (8.0, 143.6), (12.0, 144.0), (16.5, 143.4)),),
+    "nipples": (((7.2, 132.1), (8.5, 132.8), (9.8, 132.1), (8.5, 131.4), (7.2, 132.1)),),
+    "costal_margin": (((0.0, 125.5), (4.5, 123.0), (9.0, 118.5), (12.5, 113.5)),),
+    "inguinal_folds": (((12.6, 99.5), (9.0, 94.5), (4.5, 90.5), (1.2, 88.8)),),
+    "knees": (((6.4, 49.6), (8.0, 50.6), (9.6, 49.0), (9.4, 46.2), (8.0, 45.2), (6.6, 46.2), (6.4, 49.6)),),
+    "fingers": (((26.05, 68.0), (26.1, 72.4)), ((24.7, 67.6), (24.7, 72.6)), ((23.35, 68.4), (23.4, 72.4))),
+    "thumbs": (((27.8, 76.2), (27.4, 78.4), (27.0, 80.2)),),
+    "toes": tuple(((x, 0.25), (x + 0.05, 1.5)) for x in (5.9, 7.1, 8.2, 9.2)),
+}  # fmt: skip
 _NAVEL: tuple[XY, ...] = ((-0.6, 106.0), (0.0, 106.6), (0.6, 106.0), (0.0, 105.4), (-0.6, 106.0))
 
 
@@ -271,13 +307,18 @@ _MEDIAL_FORWARD_OUTLINE: tuple[XY, ...] = (
     (-4.9, 14), (-6.9, 24), (-7.7, 32), (-7.1, 40), (-6.2, 46), (-6.9, 52), (-8.6, 62), (-9.7, 72),
     (-10.2, 77.5), (-11.3, 84), (-11.1, 92),
 )  # fmt: skip
-_MEDIAL_FORWARD_HINTS: tuple[tuple[XY, ...], ...] = (
-    ((-0.8, 8.6), (0.6, 10.0), (2.0, 8.6), (0.6, 7.2), (-0.8, 8.6)),  # medial malleolus
-    ((4.6, 50.5), (7.0, 49.0), (7.4, 46.0), (6.0, 43.6)),  # patella
-    ((-6.0, 46.0), (-4.0, 45.8), (-2.5, 46.3)),  # popliteal crease, its inner end
-    ((-3.6, 20.0), (-3.5, 12.0), (-3.8, 4.5)),  # calcaneal tendon, front edge
-    ((3.6, 40.0), (2.2, 30.0), (1.2, 20.0), (1.0, 12.0)),  # medial border of the tibia
-)  # fmt: skip
+_MEDIAL_FORWARD_HINTS: Hints = {
+    "knee": (
+        ((4.6, 50.5), (6.5, 49.3), (6.7, 46.3), (5.6, 43.8)),  # the patella
+        ((-6.0, 46.0), (-4.0, 45.8), (-2.5, 46.3)),  # the popliteal crease, its inner end
+    ),
+    "tibia_border": (((3.6, 40.0), (2.2, 30.0), (1.2, 20.0), (1.0, 12.0)),),  # the medial border of the tibia
+    "calcaneal_tendon": (((-3.6, 20.0), (-3.5, 12.0), (-3.8, 4.5)),),
+    "medial_malleolus": (((-0.8, 8.6), (0.6, 10.0), (2.0, 8.6), (0.6, 7.2), (-0.8, 8.6)),),
+    "heel": (((-3.0, 3.6), (-4.7, 2.3), (-4.5, 0.9), (-3.0, 0.45)),),  # the heel pad
+    "arch": (((-2.6, 1.3), (1.5, 2.2), (5.2, 2.5), (10.0, 2.0), (15.0, 1.3)),),  # where the sole turns up
+    "big_toe": (((17.4, 3.5), (18.0, 2.2), (18.4, 0.6)),),
+}  # fmt: skip
 
 
 def _toward_viewer(xy: XY) -> XY:
@@ -287,7 +328,10 @@ def _toward_viewer(xy: XY) -> XY:
 
 MEDIAL_LANDMARKS = {name: _toward_viewer(xy) for name, xy in _MEDIAL_FORWARD_LANDMARKS.items()}
 _MEDIAL_OUTLINE = tuple(_toward_viewer(xy) for xy in reversed(_MEDIAL_FORWARD_OUTLINE))  # still clockwise
-_MEDIAL_HINTS = tuple(tuple(_toward_viewer(xy) for xy in hint) for hint in _MEDIAL_FORWARD_HINTS)
+_MEDIAL_HINTS: Hints = {
+    name: tuple(tuple(_toward_viewer(xy) for xy in line) for line in lines)
+    for name, lines in _MEDIAL_FORWARD_HINTS.items()
+}
 
 
 # How many B-cun each standard bone measurement spans (WHO 2008 general guidelines).
@@ -333,7 +377,7 @@ class ViewTable:
 
     landmarks: dict[str, XY]
     outline: tuple[XY, ...]  # closed; for a mirrored view, the right half from vertex to crotch
-    hints: tuple[tuple[XY, ...], ...]
+    hints: Hints  # name -> polylines
     spans: dict[Scale, tuple[str, str, float]]
     mirrored: bool  # the back and front views show both sides; the side view only the right
     horizontal_offset: str  # "outward" (lateral/medial) or "forward" (anterior/posterior)
@@ -493,17 +537,25 @@ class BodyModel:
         return sorted(xs)
 
     @cached_property
-    def hints(self) -> list[list[XY]]:
-        """Faint anatomy lines (both sides), for drawing."""
-        lines: list[list[XY]] = []
-        for hint in self.table.hints:
-            smooth = _catmull_rom([self._warp(p) for p in hint], samples=6, closed=False)
-            lines += [smooth, [(-x, y) for x, y in smooth]] if self.table.mirrored else [smooth]
+    def hint_lines(self) -> dict[str, list[list[XY]]]:
+        """Faint anatomy lines by name (a mirrored view has both sides under one name), for drawing."""
+        named: dict[str, list[list[XY]]] = {}
+        for name, polylines in self.table.hints.items():
+            lines = named.setdefault(name, [])
+            for hint in polylines:
+                smooth = _catmull_rom([self._warp(p) for p in hint], samples=6, closed=False)
+                on_midline = all(x == 0 for x, _ in hint)
+                lines += [smooth, [(-x, y) for x, y in smooth]] if self.table.mirrored and not on_midline else [smooth]
         if self.view == "posterior":
-            lines.append(_catmull_rom([self._warp(p) for p in (*_SACRUM, _SACRUM[0])], 2, closed=False))
+            named["sacrum"] = [_catmull_rom([self._warp(p) for p in (*_SACRUM, _SACRUM[0])], 2, closed=False)]
         if self.view == "anterior":
-            lines.append(_catmull_rom([self._warp(p) for p in _NAVEL], 2, closed=False))
-        return lines
+            named["umbilicus"] = [_catmull_rom([self._warp(p) for p in _NAVEL], 2, closed=False)]
+        return named
+
+    @cached_property
+    def hints(self) -> list[list[XY]]:
+        """Every faint anatomy line (both sides), for drawing."""
+        return [line for lines in self.hint_lines.values() for line in lines]
 
     def spinous_processes(self) -> list[tuple[str, float]]:
         """Levels from C7 to L5 that a back view shows as spinous processes."""

@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from .atlas import ResolvedAtlas
 from .body import XY
+from .detail import head_detail
 from .figure import (
     FADED,
     HEADER_GAP_PX,
@@ -151,7 +152,11 @@ def read_click(payload: object, atlas: ResolvedAtlas) -> MapClick | None:
     known = [r for r in listed if isinstance(r, str) and r in atlas.region_shapes] if isinstance(listed, list) else []
     chosen = tuple(dict.fromkeys(known))
     kind: ClickKind = "point" if point else "region" if region else "off"
-    return MapClick(kind, (float(x), float(y)), region, point, _count(seq), chosen)  # type: ignore[arg-type]
+    at = (float(x), float(y))  # type: ignore[arg-type]
+    detail = head_detail(atlas.body)
+    if detail and detail.holds(at):
+        at = detail.to_body(at)  # a click in the head's detail means the spot on the head it shows
+    return MapClick(kind, at, region, point, _count(seq), chosen)
 
 
 def _card(atlas: ResolvedAtlas, code: str, selection: Selection) -> Card:

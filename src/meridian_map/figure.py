@@ -17,14 +17,20 @@ from typing import Any, Literal
 import plotly.graph_objects as go
 
 from .atlas import ResolvedAtlas
-from .body import XY
+from .body import XY, BodyModel, segment_distance
 from .callouts import BREAK, LINE_SPACING, Callout, Keep, Labelled, lay_out, rows_needed, text_width_px
+from .detail import CAPTION, Detail, head_detail
 from .markup import safe
 from .model import CHANNEL_IDS, Channel, Point, Scale, ViewId
+from .regions import clip_convex
 
 BODY_FILL = "#F4EEE8"
 BODY_LINE = "#A39486"
-HINT_LINE = "#D8CCC0"
+HINT_LINE = "#D3C6B9"
+OUTLINE_WIDTH = 1.6
+FILL_TOLERANCE_CM = 0.03  # the fill's edge keeps this close to the outline (its line is 0.3 cm wide)
+HINT_WIDTH = 1.0
+DETAIL_FRAME = "#E6DCD2"  # the head detail's frame: a quiet edge, not a line to read
 HIGHLIGHT_FILL = "rgba(240, 228, 66, 0.45)"  # Okabe-Ito yellow, clear of the channel colours
 HIGHLIGHT_LINE = "#B59F00"
 # The second cue beside colour, one per channel (the content file's `line`), so that no channel is
@@ -149,8 +155,9 @@ def build_figure(atlas: ResolvedAtlas, selection: Selection, height: int | None 
     focus = emphasis(atlas, selection)
     traces: list[go.BaseTraceType] = [
         _body_trace(atlas),
-        _lines_trace(atlas.body.hints, HINT_LINE, 1.2, "anatomy"),
+        _lines_trace(atlas.body.hints, HINT_LINE, HINT_WIDTH, "anatomy"),
         _spine_trace(atlas),
+        _outline_trace(atlas),
     ]  # no area borders: the component outlines the area under the pointer and shades the chosen ones
     for channel_id in selection.channels:
         traces += _channel_traces(atlas, channel_id, selection.plain)
@@ -164,6 +171,10 @@ def build_figure(atlas: ResolvedAtlas, selection: Selection, height: int | None 
     traces += _label_traces(atlas, callouts)
 
     x_range, y_range = axis_ranges(atlas, callouts, height)
+    detail = None if callouts else head_detail(atlas.body)  # labels take the room beside the body instead
+    if detail:
+        traces += detail_traces(atlas, detail, traces)
+        x_range = [min(x_range[0], detail.frame[0] - 1.0), x_range[1]]
     figure = go.Figure(data=traces)
     figure.update_layout(
         height=height,
@@ -237,10 +248,35 @@ def _joined(lines: Iterable[Sequence[XY]], close: bool = False) -> tuple[list[fl
 
 
 def _body_trace(atlas: ResolvedAtlas) -> go.Scatter:
-    xs, ys = _xy([*atlas.body.outline, atlas.body.outline[0]])
+    """The body's fill; its edge is drawn later (`_outline_trace`), over what lies along it. The fill leaves
+    out the outline's points that lie within a few hundredths of a centimetre of the line past them: the
+    edge's line covers the difference, and the drawing stays small."""
+    ring = _thinned(atlas.body.outline, FILL_TOLERANCE_CM)
+    xs, ys = _xy([*ring, ring[0]])
     return go.Scatter(x=xs, y=ys, mode="lines", fill="toself", fillcolor=BODY_FILL,
-                      line={"color": BODY_LINE, "width": 1.6}, hoverinfo="skip",
+                      line={"color": BODY_FILL, "width": 0}, hoverinfo="skip",
                       showlegend=False, name="body", meta={"role": "body"})  # fmt: skip
+
+
+def _thinned(ring: Sequence[XY], tolerance: float) -> list[XY]:
+    """The ring with only the points needed to keep every one of its points within `tolerance` of it."""
+    kept: list[XY] = [ring[0]]
+    skipped: list[XY] = []
+    for i in range(1, len(ring)):
+        following = ring[(i + 1) % len(ring)]
+        if all(segment_distance(p, kept[-1], following) <= tolerance for p in [*skipped, ring[i]]):
+            skipped.append(ring[i])
+        else:
+            kept.append(ring[i])
+            skipped = []
+    return kept
+
+
+def _outline_trace(atlas: ResolvedAtlas) -> go.Scatter:
+    """The body's edge: one solid closed line, over the fill, the shading and the region borders."""
+    xs, ys = _xy([*atlas.body.outline, atlas.body.outline[0]])
+    return go.Scatter(x=xs, y=ys, mode="lines", line={"color": BODY_LINE, "width": OUTLINE_WIDTH},
+                      hoverinfo="skip", showlegend=False, name="outline")  # fmt: skip
 
 
 def _lines_trace(
@@ -251,9 +287,13 @@ def _lines_trace(
                       hoverinfo="skip", showlegend=False, name=name)  # fmt: skip
 
 
+def spine_ticks(body: BodyModel) -> list[list[XY]]:
+    """The line of spinous processes, C7 to L5, one short tick each (the back view only)."""
+    return [[(-0.7, y + 0.35), (0.7, y + 0.35)] for _, y in body.spinous_processes()]
+
+
 def _spine_trace(atlas: ResolvedAtlas) -> go.Scatter:
-    ticks = [[(-0.7, y + 0.35), (0.7, y + 0.35)] for _, y in atlas.body.spinous_processes()]
-    return _lines_trace(ticks, "#C4B6A8", 2.2, "spine")
+    return _lines_trace(spine_ticks(atlas.body), "#C4B6A8", 2.2, "spine")
 
 
 def _channel_traces(atlas: ResolvedAtlas, channel_id: str, plain: bool) -> list[go.Scatter]:
@@ -454,3 +494,62 @@ def _landmark_traces(atlas: ResolvedAtlas) -> list[go.Scatter]:
                     "line": {"width": 1.5, "color": MUTED_TEXT}},
         ),
     ]  # fmt: skip
+
+
+def _pieces(trace: go.Scatter) -> list[list[XY]]:
+    """A lines trace's polylines (its gaps are None)."""
+    lines: list[list[XY]] = []
+    current: list[XY] = []
+    for x, y in zip(trace.x, trace.y, strict=True):
+        if x is None or y is None:
+            lines.append(current)
+            current = []
+        else:
+            current.append((x, y))
+    return [line for line in [*lines, current] if len(line) > 1]
+
+
+def detail_traces(atlas: ResolvedAtlas, detail: Detail, drawn: Sequence[go.BaseTraceType]) -> list[go.Scatter]:
+    """The magnified detail: its frame, the body's part in it, and the channels and points drawn there,
+    each a copy of the body's own trace (same style and `meta`, so the component treats it alike)."""
+    x0, x1, y0, y1 = detail.frame
+    box = [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]  # counter-clockwise
+    skin = [detail.to_detail(xy) for xy in clip_convex(atlas.body.outline, list(_source_box(detail)))]
+    body = atlas.body
+    traces = [
+        go.Scatter(x=[x for x, _ in [*box, box[0]]], y=[y for _, y in [*box, box[0]]], mode="lines", fill="toself",
+                   fillcolor="white", line={"color": DETAIL_FRAME, "width": 1.0}, hoverinfo="skip",
+                   showlegend=False, name="detail frame"),
+        go.Scatter(x=[x for x, _ in [*skin, skin[0]]], y=[y for _, y in [*skin, skin[0]]], mode="lines",
+                   fill="toself", fillcolor=BODY_FILL, line={"color": BODY_FILL, "width": 0}, hoverinfo="skip",
+                   showlegend=False, name="detail body"),
+        _lines_trace([p for hint in body.hints for p in detail.clip(hint)], HINT_LINE, HINT_WIDTH, "detail anatomy"),
+        _lines_trace(detail.clip([*body.outline, body.outline[0]]), BODY_LINE, OUTLINE_WIDTH, "detail outline"),
+    ]  # fmt: skip
+    for trace in drawn:
+        role = (trace.meta or {}).get("role")
+        if role in ("line", "deep"):
+            xs, ys = _joined([p for line in _pieces(trace) for p in detail.clip(line)])
+            if xs:
+                traces.append(go.Scatter(
+                    x=xs, y=ys, mode="lines", line=trace.line, opacity=trace.opacity, hoverinfo="skip",
+                    showlegend=False, legendgroup=trace.legendgroup, name=f"{trace.name} (detail)", meta=trace.meta,
+                ))  # fmt: skip
+        elif role == "points":
+            shown = [i for i, xy in enumerate(zip(trace.x, trace.y, strict=True)) if detail.shows(xy)]
+            if shown:
+                moved = [detail.to_detail((trace.x[i], trace.y[i])) for i in shown]
+                traces.append(go.Scatter(
+                    x=[x for x, _ in moved], y=[y for _, y in moved], customdata=[trace.customdata[i] for i in shown],
+                    mode="markers", marker=trace.marker, hoverinfo="skip", showlegend=False,
+                    legendgroup=trace.legendgroup, name=f"{trace.name} (detail)", meta=trace.meta,
+                ))  # fmt: skip
+    traces.append(go.Scatter(x=[x0 + 0.8], y=[y1 + 0.6], text=[CAPTION], mode="text", textposition="top right",
+                             textfont={"size": LABEL_FONT_PX, "color": MUTED_TEXT}, hoverinfo="skip",
+                             showlegend=False, name="detail caption"))  # fmt: skip
+    return traces
+
+
+def _source_box(detail: Detail) -> tuple[XY, XY, XY, XY]:
+    x0, x1, y0, y1 = detail.source
+    return ((x0, y0), (x1, y0), (x1, y1), (x0, y1))

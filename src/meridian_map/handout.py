@@ -34,7 +34,7 @@ from . import sheet_pdf, sheet_png
 from .atlas import ResolvedAtlas
 from .body import XY
 from .explain import area_cautions, area_groups, group_label, without_codes
-from .figure import BODY_LINE, HIGHLIGHT_LINE, HINT_LINE, LINE_STYLES, Selection, emphasis
+from .figure import BODY_FILL, BODY_LINE, HIGHLIGHT_LINE, HINT_LINE, LINE_STYLES, Selection, emphasis, spine_ticks
 from .links import ShareLink
 from .model import ViewId
 from .sheet import (
@@ -80,7 +80,6 @@ RULE: Colour = (222, 214, 206)
 WARNING: Colour = (150, 38, 38)
 WARNING_TINT: Colour = (252, 244, 242)
 LINK: Colour = (25, 86, 160)
-SKIN: Colour = (246, 234, 222)
 SPINE: Colour = (196, 182, 168)
 HIGHLIGHT: Colour = (240, 228, 66, 115)  # rgba(240, 228, 66, 0.45), as in the app
 SWATCH: Colour = (247, 240, 160)
@@ -606,6 +605,8 @@ def _hex(colour: str, alpha: int = 255) -> Colour:
 
 
 HINT_LINE_RGB = _hex(HINT_LINE)
+SKIN = _hex(BODY_FILL)  # the screen's
+HINT_WIDTH = 1.3  # page pixels (150 dpi): as quiet on paper as on the screen
 BODY_LINE_RGB = _hex(BODY_LINE)
 HIGHLIGHT_LINE_RGB = _hex(HIGHLIGHT_LINE)
 MARKER_RADIUS = 11.0
@@ -691,10 +692,8 @@ def _diagram(view: ResolvedAtlas, selection: Selection, layout: HandoutLayout, s
     active = emphasis(view, selection).active
     outline = to_px.many(view.body.outline)
     items: list[Item] = [Shape(outline, fill=SKIN, closed=True)]
-    items += [Shape(to_px.many(hint), HINT_LINE_RGB, 1.1) for hint in view.body.hints]
-    items += [
-        Shape(to_px.many([(-0.6, y + 0.35), (0.6, y + 0.35)]), SPINE, 2) for _, y in view.body.spinous_processes()
-    ]
+    items += [Shape(to_px.many(hint), HINT_LINE_RGB, HINT_WIDTH) for hint in view.body.hints]
+    items += [Shape(to_px.many(tick), SPINE, 2) for tick in spine_ticks(view.body)]
     for region_id in drawn.regions:
         items += [Shape(to_px.many(p), fill=HIGHLIGHT, closed=True) for p in view.region_shapes[region_id].polygons]
     items.append(Shape(outline, BODY_LINE_RGB, 1.6, closed=True))

@@ -46,11 +46,11 @@ def patient_panel(atlas: ResolvedAtlas, selection: Selection, handout: Callable[
         # Back and Next stay in one place above the text, whatever its length.
         back, where, forward = st.columns([3, 2, 3], vertical_alignment="center")
         # Named apart from the view switch's "Back": the story's own steps.
-        back.button("◀ Previous step", key="story_back", on_click=_step, args=(-1, len(steps)), disabled=index == 0,
-                    width="stretch")  # fmt: skip
+        state.button(back.button, "◀ Previous step", key="story_back", on_click=_step, args=(-1, len(steps)),
+                     disabled=index == 0, width="stretch")  # fmt: skip
         where.markdown(f"Step {index + 1} of {len(steps)}")
-        forward.button("Next step ▶", key="story_next", on_click=_step, args=(1, len(steps)),
-                       disabled=index == len(steps) - 1, width="stretch")  # fmt: skip
+        state.button(forward.button, "Next step ▶", key="story_next", on_click=_step, args=(1, len(steps)),
+                     disabled=index == len(steps) - 1, width="stretch")  # fmt: skip
         st.header(safe(step.title))
         for paragraph in step.paragraphs:
             st.markdown(safe(paragraph))
@@ -69,15 +69,20 @@ def _step(delta: int, count: int) -> None:
 
 
 # -- student -----------------------------------------------------------------------------------
+LABEL_OPTIONS = [None, "code", "pinyin", "hanzi"]
+
+
 def student_tools() -> None:
     st.radio(
         "Label the points by",
-        options=[None, "code", "pinyin", "hanzi"],
+        options=LABEL_OPTIONS,
+        index=LABEL_OPTIONS.index(state.starting(state.LABELS_WIDGET)),
         format_func=lambda o: "No labels" if o is None else {"code": "WHO code"}.get(o, o.capitalize()),
         key=state.LABELS_WIDGET,
         horizontal=True,
     )
-    st.toggle("Spine ruler and B-cun lines (back view)", key=state.LANDMARKS_WIDGET)
+    st.toggle("Spine ruler and B-cun lines (back view)", key=state.LANDMARKS_WIDGET,
+              value=bool(state.starting(state.LANDMARKS_WIDGET)))  # fmt: skip
     _labels_note()
 
 
@@ -140,8 +145,8 @@ def quiz_panel(atlas: ResolvedAtlas) -> None:
                 right, text = feedback
                 (st.success if right else st.warning)(safe(text))
             last = index == len(questions) - 1
-            st.button("See how you did ▶" if last else "Next question ▶", key="quiz_next",
-                      on_click=state.next_question, type="primary")  # fmt: skip
+            state.button(st.button, "See how you did ▶" if last else "Next question ▶", key="quiz_next",
+                         on_click=state.next_question, type="primary")  # fmt: skip
         else:
             index, question = current
             st.markdown(f"**Question {index + 1} of {len(questions)}.** {safe(question.prompt)}")
@@ -151,14 +156,15 @@ def quiz_panel(atlas: ResolvedAtlas) -> None:
                 st.caption("The point is ringed on the diagram.")
                 _labels_note()
                 for option in question.options:
-                    st.button(safe(option), key=f"quiz_{index}_{option}", on_click=state.answer_choice,
-                              args=(atlas, questions, index, option), width="stretch")  # fmt: skip
+                    state.button(st.button, safe(option), key=f"quiz_{index}_{option}", on_click=state.answer_choice,
+                                 args=(atlas, questions, index, option), width="stretch")  # fmt: skip
             else:
                 st.multiselect("Channels", options=list(question.options), key=f"quiz_{index}_pick",
                                format_func=lambda c: f"{c} · {atlas.channels[c].name}")  # fmt: skip
-                st.button("Check", key=f"quiz_{index}_check", on_click=state.answer_channels,
-                          args=(atlas, questions, index))  # fmt: skip
-        st.button("New round", key="quiz_new", on_click=state.new_round, args=(random.randrange(1, 10_000),))
+                state.button(st.button, "Check", key=f"quiz_{index}_check", on_click=state.answer_channels,
+                             args=(atlas, questions, index))  # fmt: skip
+        state.button(st.button, "New round", key="quiz_new", on_click=state.new_round,
+                     args=(random.randrange(1, 10_000),))  # fmt: skip
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -184,8 +190,8 @@ def _review(atlas: ResolvedAtlas, questions: tuple[quiz.Question, ...], round_st
         st.markdown(f"- {safe(question.prompt)} ({safe(detail)})")
     if missed:  # the same seed rule: the link to the new round gives a class the same questions
         retry = quiz.retry_subjects(atlas, missed)
-        st.button(f"Try the {len(missed)} missed again", key="quiz_retry", type="primary", on_click=state.new_round,
-                  args=(random.randrange(1, 10_000), retry))  # fmt: skip
+        state.button(st.button, f"Try the {len(missed)} missed again", key="quiz_retry", type="primary",
+                     on_click=state.new_round, args=(random.randrange(1, 10_000), retry))  # fmt: skip
 
 
 # -- explore -----------------------------------------------------------------------------------
@@ -201,11 +207,11 @@ def tour(atlas: ResolvedAtlas) -> None:
         back, forward = st.columns(2)
         previous_code = codes[max(index - 1, 0)]
         next_code = codes[min(index + 1, len(codes) - 1)] if index >= 0 else codes[0]
-        back.button("◀ Previous", key="tour_back", disabled=index <= 0, width="stretch", on_click=state.jump_to,
-                    args=(previous_code, best_view(atlas, previous_code)))  # fmt: skip
-        forward.button("Next ▶" if index >= 0 else f"Start at {safe(codes[0])}", key="tour_next", width="stretch",
-                       disabled=index == len(codes) - 1, on_click=state.jump_to,
-                       args=(next_code, best_view(atlas, next_code)))  # fmt: skip
+        state.button(back.button, "◀ Previous", key="tour_back", disabled=index <= 0, width="stretch",
+                     on_click=state.jump_to, args=(previous_code, best_view(atlas, previous_code)))  # fmt: skip
+        state.button(forward.button, "Next ▶" if index >= 0 else f"Start at {safe(codes[0])}", key="tour_next",
+                     width="stretch", disabled=index == len(codes) - 1, on_click=state.jump_to,
+                     args=(next_code, best_view(atlas, next_code)))  # fmt: skip
         if index >= 0:
             st.caption(f"Point {index + 1} of {len(codes)} on the {safe(atlas.channels[channel].name)} channel")
 

@@ -881,3 +881,24 @@ def test_nasty_links_show_the_page_and_leave_the_server_log_clean(browser: Brows
                 assert "Ignored from the link" in page.locator("main").inner_text() or "sacrum" in page.url
         written = log.read_text()
     assert "Traceback" not in written and "Error" not in written and "Exception" not in written, written
+
+
+# -- nothing lost: a reload and a server restart mid-session ------------------------------------
+def choose_area(page: Page, label: str) -> None:
+    """Type an area's full name in the area list and press Enter, as a person would."""
+    page.get_by_test_id("stMultiSelect").locator("input").click()
+    page.keyboard.type(label)
+    page.keyboard.press("Enter")
+
+
+def chips(page: Page) -> list[str]:
+    tags = page.get_by_test_id("stMultiSelect").locator("[data-tag]").all()
+    return [tag.get_attribute("aria-label") or "" for tag in tags]
+
+
+def test_a_full_area_name_and_enter_add_that_one_area(page: Page) -> None:
+    choose_area(page, "Arm (left)")  # also found, fuzzily, in "Front of the waist and belly (from the side) (left)"
+    wait_for_regions(page, ["arm_left"])
+    choose_area(page, "Lower back (left)")
+    wait_for_regions(page, ["arm_left", "lower_back_left"])
+    assert chips(page) == ["Arm (left)", "Lower back (left)"]

@@ -213,6 +213,9 @@ def _diagram(atlas: ResolvedAtlas) -> None:
             default=state.starting(state.REGION_WIDGET),
             on_change=state.on_regions_chosen,
             placeholder="Choose one or more areas",
+            # Enter takes the first row: with a "Select 2 matches" row first, a full name that is also
+            # found inside another ("Arm (left)") added both.
+            select_all=False,
         )
     with clear:
         state.button(st.button, "Clear", on_click=state.clear, width="stretch")

@@ -133,7 +133,12 @@ def quiz_panel(atlas: ResolvedAtlas) -> None:
         round_state: quiz.RoundState = st.session_state.get(QUIZ) or quiz.start(questions)
         right, answered = quiz.score(round_state)
         which = f"round {seed}" + (f", of {len(questions)} missed" if retry else "")
-        st.markdown(f"**Score: {right} of {answered}** · {which} · the link gives a class the same round")
+        lost = min(round_state.lost, len(questions))
+        if lost:  # the score is the only state not in the link: say so rather than show a wrong one
+            st.warning(f"Your score for {'question 1' if lost == 1 else f'questions 1–{lost}'} was lost when the "
+                       "app restarted or the page was reloaded; the questions are the same.")  # fmt: skip
+        since = f" from question {lost + 1} on" if lost else ""
+        st.markdown(f"**Score: {right} of {answered}**{since} · {which} · the link gives a class the same round")
         current = st.session_state.get("_question")
         feedback = st.session_state.get(state.QUIZ_FEEDBACK)
         if current is None:
@@ -179,7 +184,7 @@ def _round(atlas: ResolvedAtlas, seed: int, retry: tuple[str, ...] = ()) -> tupl
 def _review(atlas: ResolvedAtlas, questions: tuple[quiz.Question, ...], round_state: quiz.RoundState) -> None:
     st.markdown("**Round finished.**")
     missed = quiz.misses(round_state, questions)
-    if not missed:
+    if not missed and not round_state.lost:
         st.success("No misses. Well done.")
     for miss in missed:
         question = miss.question

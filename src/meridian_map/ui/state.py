@@ -45,6 +45,7 @@ MODE_WIDGET = "mode_select"
 MODE_IDS = ("explore", "patient", "student")
 SEED = "seed"  # a quiz round: the same seed gives a whole class the same questions
 RETRY = "retry"  # a review round: only these subjects (the misses of a round), drawn by the seed
+ANSWERED = "answered"  # how many questions of the round are done (their answers live in the session only)
 LABELS_WIDGET = "labels_select"
 LANDMARKS_WIDGET = "landmarks_toggle"
 QUIZ = "_quiz"
@@ -72,6 +73,7 @@ NAMED_AT_MOST = 3  # ignored values the notice names; the others are counted
 SHOWN_CHARS = 40  # of an ignored value, in the notice
 SEED_DIGITS = 9  # a seed is a few ASCII digits (the app draws them below 10,000)
 _SEED = re.compile(rf"[0-9]{{1,{SEED_DIGITS}}}")
+_ANSWERED = re.compile("[0-9]{1,2}")  # a round has a few questions
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,7 @@ class UrlState:
     zoom: Zoom | None = None
     retry: tuple[str, ...] = ()
     ignored_count: int = 0  # how many different values were dropped in all
+    answered: int = 0
 
     @property
     def notice(self) -> str | None:
@@ -156,10 +159,14 @@ def parse_url(params: Mapping[str, str], atlas: ResolvedAtlas) -> UrlState:
     if zoom_value and zoom is None:
         ignored.add("zoom", zoom_value)
     retry = pick(RETRY, set(quiz.subject_ids(atlas)))
+    answered_text = str(params.get(ANSWERED, "")).strip()
+    answered = int(answered_text) if _ANSWERED.fullmatch(answered_text) else 0
+    if answered_text and not _ANSWERED.fullmatch(answered_text):
+        ignored.add("answered", answered_text)
     ordered_channels = tuple(c for c in CHANNEL_IDS if c in channels)
     return UrlState(
         tuple(regions), ordered_channels, point, focus, view, mode, seed, labels, landmarks, tuple(ignored.named),
-        zoom, tuple(retry), len(ignored.seen),
+        zoom, tuple(retry), len(ignored.seen), answered,
     )  # fmt: skip
 
 
@@ -192,6 +199,9 @@ def to_url(selection: Selection) -> dict[str, str]:
         params[SEED] = str(st.session_state[SEED])
     if mode == "student" and st.session_state.get(RETRY):
         params[RETRY] = ",".join(st.session_state[RETRY])
+    done = quiz.behind(st.session_state.get(QUIZ) or quiz.RoundState())
+    if mode == "student" and done:
+        params[ANSWERED] = str(done)
     if mode == "student" and selection.labels:
         params["labels"] = selection.labels
     if mode == "student" and selection.landmarks:
@@ -258,6 +268,8 @@ def sync_from_url(atlas: ResolvedAtlas) -> None:
         st.session_state[SEED] = parsed.seed
         st.session_state[RETRY] = parsed.retry
         st.session_state[QUIZ] = None
+    if st.session_state.get(QUIZ) is None and parsed.answered:  # a round this session has no record of
+        st.session_state[QUIZ] = quiz.RoundState(lost=parsed.answered)
     st.session_state[URL_WRITTEN] = params
     st.session_state[NOTICES] = [parsed.notice] if parsed.notice else []
 
@@ -402,6 +414,8 @@ def current_question(
         _set_view(question.view)
         return reviewing, question
     for index, question in enumerate(questions):
+        if index < round_state.lost:
+            continue
         if index >= len(round_state.answers) or round_state.answers[index] is None:
             previous = st.session_state.get("_question")
             if previous is None or previous[0] != index:  # a new question starts clean

@@ -160,8 +160,9 @@ def parse_url(params: Mapping[str, str], atlas: ResolvedAtlas) -> UrlState:
         ignored.add("zoom", zoom_value)
     retry = pick(RETRY, set(quiz.subject_ids(atlas)))
     answered_text = str(params.get(ANSWERED, "")).strip()
-    answered = int(answered_text) if _ANSWERED.fullmatch(answered_text) else 0
-    if answered_text and not _ANSWERED.fullmatch(answered_text):
+    answered_ok = _ANSWERED.fullmatch(answered_text) is not None
+    answered = int(answered_text) if answered_ok else 0
+    if answered_text and not answered_ok:
         ignored.add("answered", answered_text)
     ordered_channels = tuple(c for c in CHANNEL_IDS if c in channels)
     return UrlState(

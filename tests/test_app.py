@@ -226,6 +226,21 @@ def test_student_round_scores_an_answer_once_and_the_seed_is_in_the_link() -> No
     assert any("Score: 1 of 1" in m.value for m in app.markdown)
 
 
+def test_a_round_the_link_says_was_under_way_says_its_score_was_lost_and_goes_on() -> None:
+    seed, question = _first_question("name")
+    fresh = start(mode="student", seed=str(seed))  # a teacher's link: the round has not begun
+    assert "was lost" not in page_text(fresh)
+    (right,) = question.correct
+    fresh.button(key=f"quiz_0_{right}").click().run()
+    assert fresh.query_params["answered"] == "1"  # how far the round got goes into the link; the score cannot
+    app = start(mode="student", seed=str(seed), answered="3")  # a reload or a restart, three questions in
+    text = page_text(app)
+    assert "Your score for questions 1–3 was lost when the app restarted or the page was reloaded; " \
+        "the questions are the same." in text  # fmt: skip
+    assert "Question 4 of 8" in text and "Score: 0 of 0 from question 4 on" in text
+    assert app.query_params["answered"] == "3"
+
+
 def test_the_story_starts_again_when_the_areas_change() -> None:
     app = start(mode="patient", regions="lower_back_left")
     for _ in range(5):

@@ -19,7 +19,7 @@ from playwright.sync_api import Browser, Page, expect
 from meridian_map import ResolvedAtlas
 from meridian_map.body import XY
 from meridian_map.export import export_atlas
-from meridian_map.quiz import LOCATE_EXCLUDED_REGIONS, locate_question, score_locate
+from meridian_map.quiz import LOCATE_EXCLUDED_REGIONS, Question, locate_question, score_locate
 from meridian_map.regions import region_at
 from meridian_map.testing import (
     MAP,
@@ -30,6 +30,7 @@ from meridian_map.testing import (
     click_figure,
     figure_to_page,
     fingers,
+    free_port,
     map_state,
     page_to_figure,
     running_app,
@@ -37,6 +38,7 @@ from meridian_map.testing import (
     tap_and_wait,
     wait_for_app,
 )
+from meridian_map.ui.page import VIEW_NAMES
 
 from .conftest import round_where
 
@@ -93,13 +95,13 @@ def url_regions(page: Page) -> list[str]:
     return [v for v in values.split(",") if v]
 
 
-def wait_for_regions(page: Page, expected: list[str]) -> None:
+def wait_for_regions(page: Page, expected: list[str], timeout: float = 15_000) -> None:
     page.wait_for_function(
         "(expected) => (new URLSearchParams(location.search).get('regions') || '') === expected",
         arg=",".join(expected),
-        timeout=15_000,
+        timeout=timeout,
     )
-    wait_for_app(page)
+    wait_for_app(page, timeout)
 
 
 def panel(page: Page) -> Any:
@@ -970,3 +972,94 @@ def test_the_side_views_head_detail_separates_every_head_point_and_its_markers_a
         press = click_and_wait if device == "desktop" else tap_and_wait
         press(page, *detail.to_detail(atlas.on("lateral").positions["GB9"][0]))
         page.wait_for_function("() => location.search.includes('point=GB9')", timeout=15_000)
+
+
+# -- nothing lost: a reload and a server restart mid-session ------------------------------------
+def area_list(page: Page) -> Any:
+    return page.get_by_test_id("stMultiSelect").filter(has_text="Where does it hurt?")
+
+
+def choose_area(page: Page, label: str) -> None:
+    """Type an area's full name in the area list and press Enter, as a person would."""
+    area_list(page).locator("input").click()
+    page.keyboard.type(label)
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")  # and close the list, as a person moving on would
+
+
+def chips(page: Page) -> list[str]:
+    tags = area_list(page).locator("[data-tag]").all()
+    return [tag.get_attribute("aria-label") or "" for tag in tags]
+
+
+def mid_round(atlas: ResolvedAtlas) -> tuple[int, tuple[Question, ...]]:
+    """A round that opens with a naming question (answered with a button) and goes on off the back view."""
+    return round_where(atlas, lambda qs: qs[0].kind == "name" and qs[1].view != "posterior")
+
+
+def answer_the_first_question(page: Page, question: Question) -> None:
+    (right,) = question.correct
+    page.locator(f".st-key-quiz_0_{right} button").click()
+    expect(page.locator(".st-key-quiz")).to_contain_text("Score: 1 of 1")
+    page.locator(".st-key-quiz_next button").click()
+    expect(page.locator(".st-key-quiz")).to_contain_text("Question 2 of")
+    wait_for_app(page)
+
+
+def expect_restored(page: Page, seed: int, view: str, areas: list[str]) -> None:
+    """The page shows what its link says: the areas, the view, student mode and the round."""
+    assert chips(page) == areas
+    expect(page.get_by_role("radio", name="Student")).to_be_checked()
+    expect(page.get_by_role("radio", name=VIEW_NAMES[view], exact=True)).to_be_checked()
+    expect(page.locator(".st-key-quiz")).to_contain_text(f"round {seed}")
+    expect(page.locator(".st-key-quiz")).to_contain_text("Question 2 of")
+    expect(page.locator(".st-key-quiz")).to_contain_text("Your score for question 1 was lost")
+
+
+def test_a_full_area_name_and_enter_add_that_one_area(page: Page) -> None:
+    choose_area(page, "Arm (left)")  # also found, fuzzily, in "Front of the waist and belly (from the side) (left)"
+    wait_for_regions(page, ["arm_left"])
+    choose_area(page, "Lower back (left)")
+    wait_for_regions(page, ["arm_left", "lower_back_left"])
+    assert chips(page) == ["Arm (left)", "Lower back (left)"]
+
+
+def test_a_reload_mid_round_restores_areas_view_mode_and_seed(
+    browser: Browser, server: str, atlas: ResolvedAtlas
+) -> None:
+    seed, questions = mid_round(atlas)
+    with opened(browser, f"{server}/?mode=student&seed={seed}&regions=sacrum") as page:
+        answer_the_first_question(page, questions[0])
+        link = page.url
+        page.reload()
+        wait_for_app(page)
+        assert page.url == link
+        expect_restored(page, seed, questions[1].view, ["Sacrum and tailbone"])
+
+
+def test_after_a_server_restart_the_page_keeps_its_state_and_the_next_action(
+    browser: Browser, atlas: ResolvedAtlas
+) -> None:
+    seed, questions = mid_round(atlas)
+    port = free_port()  # the same address after the restart, as behind a proxy
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    try:
+        with running_app(port=port) as url:
+            page.goto(f"{url}/?mode=student&seed={seed}&regions=sacrum")
+            wait_for_app(page)
+            answer_the_first_question(page, questions[0])
+            link = page.url
+        page.wait_for_function("() => document.querySelector('[data-testid=stApp]')"
+                               ".dataset.testConnectionState !== 'CONNECTED'")  # fmt: skip
+        with running_app(port=port):
+            page.wait_for_function("() => document.querySelector('[data-testid=stApp]')"
+                                   ".dataset.testConnectionState === 'CONNECTED'", timeout=30_000)  # fmt: skip
+            assert page.url == link
+            choose_area(page, "Neck (right)")  # the first action after the restart: it used to be dropped
+            wait_for_regions(page, ["sacrum", "neck_right"], timeout=60_000)  # a new server's first run is slow
+            after = parse_qs(urlparse(page.url).query)
+            assert after | {"regions": ["sacrum"]} == parse_qs(urlparse(link).query)
+            expect_restored(page, seed, questions[1].view, ["Sacrum and tailbone", "Neck (right)"])
+    finally:
+        context.close()

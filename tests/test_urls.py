@@ -195,6 +195,13 @@ def test_a_seed_that_is_no_short_number_is_ignored(atlas: ResolvedAtlas, seed: s
     assert parsed.notice is not None and len(parsed.notice) < 200
 
 
+@pytest.mark.parametrize(("answered", "kept"), [("3", 3), ("12", 12), ("123", 0), ("²", 0), ("-1", 0), ("", 0)])
+def test_how_far_a_round_got_is_a_short_number_or_ignored(atlas: ResolvedAtlas, answered: str, kept: int) -> None:
+    parsed = parse_url({"mode": "student", "seed": "42", "answered": answered}, atlas)
+    assert parsed.answered == kept and parsed.seed == 42
+    assert (parsed.notice is None) == bool(kept or not answered)
+
+
 def test_a_long_value_is_quoted_short_and_control_characters_are_not_quoted(atlas: ResolvedAtlas) -> None:
     parsed = parse_url({"point": "x" * 100_000, "view": "a\x00\x1b[31mb"}, atlas)
     assert parsed.ignored == ("point '" + "x" * 40 + "…'", "view 'a\ufffd\ufffd[31mb'")

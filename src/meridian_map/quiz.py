@@ -93,9 +93,12 @@ class Miss:
 
 @dataclass(frozen=True)
 class RoundState:
-    """The answers of a round so far: one slot per question, None until answered."""
+    """The answers of a round so far: one slot per question, None until answered. The first `lost`
+    questions were answered in a session that is gone (a reload, a server restart): the link says
+    how far the round got, but their answers are not known."""
 
     answers: tuple[Result | None, ...] = ()
+    lost: int = 0
 
 
 # -- building questions -------------------------------------------------------------------
@@ -428,6 +431,12 @@ def answer(state: RoundState, question_index: int, result: Result) -> RoundState
     if question_index >= len(answers):
         answers = answers + (None,) * (question_index + 1 - len(answers))
     return replace(state, answers=(*answers[:question_index], result, *answers[question_index + 1 :]))
+
+
+def behind(state: RoundState) -> int:
+    """How many questions of the round are done: the lost ones and those answered since."""
+    answered = [index for index, result in enumerate(state.answers) if result is not None]
+    return max([state.lost, *(index + 1 for index in answered)])
 
 
 def score(state: RoundState) -> tuple[int, int]:

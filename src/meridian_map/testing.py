@@ -47,10 +47,10 @@ def free_port() -> int:
 
 @contextmanager
 def running_app(
-    script: Path = ROOT / "app.py", env: dict[str, str] | None = None, timeout: float = 60.0
+    script: Path = ROOT / "app.py", env: dict[str, str] | None = None, timeout: float = 60.0, port: int | None = None
 ) -> Iterator[str]:
-    """Start `streamlit run` on a free port; yield its base URL; stop it afterwards."""
-    port = free_port()
+    """Start `streamlit run` on `port` (a free one by default); yield its base URL; stop it afterwards."""
+    port = port or free_port()
     command = [
         sys.executable, "-m", "streamlit", "run", str(script),
         "--server.headless=true", f"--server.port={port}", "--server.address=127.0.0.1",

@@ -46,11 +46,11 @@ def patient_panel(atlas: ResolvedAtlas, selection: Selection, handout: Callable[
         # Back and Next stay in one place above the text, whatever its length.
         back, where, forward = st.columns([3, 2, 3], vertical_alignment="center")
         # Named apart from the view switch's "Back": the story's own steps.
-        back.button("◀ Previous step", key="story_back", on_click=_step, args=(-1, len(steps)), disabled=index == 0,
-                    width="stretch")  # fmt: skip
+        state.button(back.button, "◀ Previous step", key="story_back", on_click=_step, args=(-1, len(steps)),
+                     disabled=index == 0, width="stretch")  # fmt: skip
         where.markdown(f"Step {index + 1} of {len(steps)}")
-        forward.button("Next step ▶", key="story_next", on_click=_step, args=(1, len(steps)),
-                       disabled=index == len(steps) - 1, width="stretch")  # fmt: skip
+        state.button(forward.button, "Next step ▶", key="story_next", on_click=_step, args=(1, len(steps)),
+                     disabled=index == len(steps) - 1, width="stretch")  # fmt: skip
         st.header(safe(step.title))
         for paragraph in step.paragraphs:
             st.markdown(safe(paragraph))
@@ -69,15 +69,20 @@ def _step(delta: int, count: int) -> None:
 
 
 # -- student -----------------------------------------------------------------------------------
+LABEL_OPTIONS = [None, "code", "pinyin", "hanzi"]
+
+
 def student_tools() -> None:
     st.radio(
         "Label the points by",
-        options=[None, "code", "pinyin", "hanzi"],
+        options=LABEL_OPTIONS,
+        index=LABEL_OPTIONS.index(state.starting(state.LABELS_WIDGET)),
         format_func=lambda o: "No labels" if o is None else {"code": "WHO code"}.get(o, o.capitalize()),
         key=state.LABELS_WIDGET,
         horizontal=True,
     )
-    st.toggle("Spine ruler and B-cun lines (back view)", key=state.LANDMARKS_WIDGET)
+    st.toggle("Spine ruler and B-cun lines (back view)", key=state.LANDMARKS_WIDGET,
+              value=bool(state.starting(state.LANDMARKS_WIDGET)))  # fmt: skip
     _labels_note()
 
 
@@ -128,7 +133,12 @@ def quiz_panel(atlas: ResolvedAtlas) -> None:
         round_state: quiz.RoundState = st.session_state.get(QUIZ) or quiz.start(questions)
         right, answered = quiz.score(round_state)
         which = f"round {seed}" + (f", of {len(questions)} missed" if retry else "")
-        st.markdown(f"**Score: {right} of {answered}** · {which} · the link gives a class the same round")
+        lost = min(round_state.lost, len(questions))
+        if lost:  # the score is the only state not in the link: say so rather than show a wrong one
+            st.warning(f"Your score for {'question 1' if lost == 1 else f'questions 1–{lost}'} was lost when the "
+                       "app restarted or the page was reloaded; the questions are the same.")  # fmt: skip
+        since = f" from question {lost + 1} on" if lost else ""
+        st.markdown(f"**Score: {right} of {answered}**{since} · {which} · the link gives a class the same round")
         current = st.session_state.get("_question")
         feedback = st.session_state.get(state.QUIZ_FEEDBACK)
         if current is None:
@@ -140,8 +150,8 @@ def quiz_panel(atlas: ResolvedAtlas) -> None:
                 right, text = feedback
                 (st.success if right else st.warning)(safe(text))
             last = index == len(questions) - 1
-            st.button("See how you did ▶" if last else "Next question ▶", key="quiz_next",
-                      on_click=state.next_question, type="primary")  # fmt: skip
+            state.button(st.button, "See how you did ▶" if last else "Next question ▶", key="quiz_next",
+                         on_click=state.next_question, type="primary")  # fmt: skip
         else:
             index, question = current
             st.markdown(f"**Question {index + 1} of {len(questions)}.** {safe(question.prompt)}")
@@ -151,14 +161,15 @@ def quiz_panel(atlas: ResolvedAtlas) -> None:
                 st.caption("The point is ringed on the diagram.")
                 _labels_note()
                 for option in question.options:
-                    st.button(safe(option), key=f"quiz_{index}_{option}", on_click=state.answer_choice,
-                              args=(atlas, questions, index, option), width="stretch")  # fmt: skip
+                    state.button(st.button, safe(option), key=f"quiz_{index}_{option}", on_click=state.answer_choice,
+                                 args=(atlas, questions, index, option), width="stretch")  # fmt: skip
             else:
                 st.multiselect("Channels", options=list(question.options), key=f"quiz_{index}_pick",
                                format_func=lambda c: f"{c} · {atlas.channels[c].name}")  # fmt: skip
-                st.button("Check", key=f"quiz_{index}_check", on_click=state.answer_channels,
-                          args=(atlas, questions, index))  # fmt: skip
-        st.button("New round", key="quiz_new", on_click=state.new_round, args=(random.randrange(1, 10_000),))
+                state.button(st.button, "Check", key=f"quiz_{index}_check", on_click=state.answer_channels,
+                             args=(atlas, questions, index))  # fmt: skip
+        state.button(st.button, "New round", key="quiz_new", on_click=state.new_round,
+                     args=(random.randrange(1, 10_000),))  # fmt: skip
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -173,7 +184,7 @@ def _round(atlas: ResolvedAtlas, seed: int, retry: tuple[str, ...] = ()) -> tupl
 def _review(atlas: ResolvedAtlas, questions: tuple[quiz.Question, ...], round_state: quiz.RoundState) -> None:
     st.markdown("**Round finished.**")
     missed = quiz.misses(round_state, questions)
-    if not missed:
+    if not missed and not round_state.lost:
         st.success("No misses. Well done.")
     for miss in missed:
         question = miss.question
@@ -184,8 +195,8 @@ def _review(atlas: ResolvedAtlas, questions: tuple[quiz.Question, ...], round_st
         st.markdown(f"- {safe(question.prompt)} ({safe(detail)})")
     if missed:  # the same seed rule: the link to the new round gives a class the same questions
         retry = quiz.retry_subjects(atlas, missed)
-        st.button(f"Try the {len(missed)} missed again", key="quiz_retry", type="primary", on_click=state.new_round,
-                  args=(random.randrange(1, 10_000), retry))  # fmt: skip
+        state.button(st.button, f"Try the {len(missed)} missed again", key="quiz_retry", type="primary",
+                     on_click=state.new_round, args=(random.randrange(1, 10_000), retry))  # fmt: skip
 
 
 # -- explore -----------------------------------------------------------------------------------
@@ -201,11 +212,11 @@ def tour(atlas: ResolvedAtlas) -> None:
         back, forward = st.columns(2)
         previous_code = codes[max(index - 1, 0)]
         next_code = codes[min(index + 1, len(codes) - 1)] if index >= 0 else codes[0]
-        back.button("◀ Previous", key="tour_back", disabled=index <= 0, width="stretch", on_click=state.jump_to,
-                    args=(previous_code, best_view(atlas, previous_code)))  # fmt: skip
-        forward.button("Next ▶" if index >= 0 else f"Start at {safe(codes[0])}", key="tour_next", width="stretch",
-                       disabled=index == len(codes) - 1, on_click=state.jump_to,
-                       args=(next_code, best_view(atlas, next_code)))  # fmt: skip
+        state.button(back.button, "◀ Previous", key="tour_back", disabled=index <= 0, width="stretch",
+                     on_click=state.jump_to, args=(previous_code, best_view(atlas, previous_code)))  # fmt: skip
+        state.button(forward.button, "Next ▶" if index >= 0 else f"Start at {safe(codes[0])}", key="tour_next",
+                     width="stretch", disabled=index == len(codes) - 1, on_click=state.jump_to,
+                     args=(next_code, best_view(atlas, next_code)))  # fmt: skip
         if index >= 0:
             st.caption(f"Point {index + 1} of {len(codes)} on the {safe(atlas.channels[channel].name)} channel")
 

@@ -30,7 +30,7 @@ from meridian_map.profile import matching_summary, reason
 from meridian_map.search import search_points
 
 from . import modes, state
-from .body_map import body_map, preload, warm_drawing
+from .body_map import body_map, last_click, preload, warm_drawing
 from .text import safe
 
 
@@ -102,6 +102,9 @@ def main() -> None:
     atlas = loaded
     state.sync_from_url(atlas)
     state.drop_stale(atlas)
+    mode = st.session_state.get(state.MODE, "explore")
+    if mode == "student":
+        modes.prepare_quiz(atlas)  # the question decides the view the widgets show
     state.sync_widgets()
     st.markdown(
         "Click where it hurts to see which acupuncture channels run there, their key points, and why a practitioner "
@@ -110,24 +113,23 @@ def main() -> None:
     for notice in st.session_state.pop(state.NOTICES, []):
         st.info(safe(notice), icon=":material/info:")  # one at most: see state.UrlState.notice
 
-    mode = st.session_state.get(state.MODE, "explore")
     if mode != "patient":  # the patient sees no mode switch: the practitioner leaves from the sidebar
         st.segmented_control(
             "Mode",
             options=list(modes.MODES),
             format_func=modes.MODES.__getitem__,
             key=state.MODE_WIDGET,
+            default=state.starting(state.MODE_WIDGET),
             on_change=state.on_mode_chosen,
             label_visibility="collapsed",
         )
-    if mode == "student":
-        modes.prepare_quiz(atlas)
     _sidebar(atlas)
     diagram, panel = st.columns([1, 1], gap="medium")
     with diagram, st.container(key="diagram"):
         _diagram(atlas)
     with panel, st.container(key="explanation"):
         _panel(atlas)
+    state.catch_up()
     state.write_url()
 
 
@@ -149,7 +151,9 @@ def _sidebar(atlas: ResolvedAtlas) -> None:
         if mode == "student":
             modes.student_tools()
         if mode == "patient":
-            st.button("Leave the treatment room", key="leave_patient", on_click=state.leave_treatment_room)
+            state.button(
+                st.button, "Leave the treatment room", key="leave_patient", on_click=state.leave_treatment_room
+            )
         st.header("Channels")
         st.caption("Unbroken lines run on the surface; dashed lines are internal pathways.")
         for channel_id in CHANNEL_IDS:
@@ -158,11 +162,14 @@ def _sidebar(atlas: ResolvedAtlas) -> None:
             st.toggle(
                 f"{code}{safe(channel.name)} ({channel.line} line, {_shape_word(channel.symbol)} points)",
                 key=state.channel_widget(channel_id),
+                value=bool(state.starting(state.channel_widget(channel_id))),
                 on_change=state.on_channel_toggled,
             )
+        focus_options = [None, *CHANNEL_IDS]
         st.selectbox(
             "Where does a channel work?",
-            options=[None, *CHANNEL_IDS],
+            options=focus_options,
+            index=focus_options.index(state.starting(state.FOCUS_WIDGET)),
             format_func=lambda c: "No channel chosen" if c is None else f"{c} · {atlas.channels[c].name}",
             key=state.FOCUS_WIDGET,
             on_change=state.on_focus_chosen,
@@ -178,7 +185,8 @@ def _search(atlas: ResolvedAtlas) -> None:
         "Find a point", key="search_query", placeholder="BL23, bl 23, UB23, shenshu, 肾俞, kidney shu"
     )
     for hit in search_points(atlas, query, limit=6):
-        st.button(
+        state.button(
+            st.button,
             safe(hit.label),
             key=f"hit_{hit.code}",
             on_click=state.jump_to,
@@ -206,28 +214,29 @@ def _diagram(atlas: ResolvedAtlas) -> None:
             options=list(labels),
             format_func=labels.__getitem__,
             key=state.REGION_WIDGET,
+            default=state.starting(state.REGION_WIDGET),
             on_change=state.on_regions_chosen,
             placeholder="Choose one or more areas",
+            # Enter takes the first row: with a "Select 2 matches" row first, a full name that is also
+            # found inside another ("Arm (left)") added both.
+            select_all=False,
         )
     with clear:
-        st.button("Clear", on_click=state.clear, width="stretch")
+        state.button(st.button, "Clear", on_click=state.clear, width="stretch")
     st.segmented_control(
         "View",
         options=list(VIEW_NAMES),
         format_func=VIEW_NAMES.__getitem__,
         key=state.VIEW_WIDGET,
+        default=state.starting(state.VIEW_WIDGET),
         on_change=state.on_view_chosen,
         label_visibility="collapsed",
     )
     selection = state.current()
     shown = atlas.on(selection.view)
-    body_map(
-        shown,
-        selection,
-        (state.map_ack(), state.zoom_ack()),
-        on_click=partial(state.on_map_click, shown),
-        on_zoom=state.on_map_zoom,
-    )
+    on_click = partial(state.on_map_click, shown)
+    body_map(shown, selection, (state.map_ack(), state.zoom_ack()), on_click=on_click, on_zoom=state.on_map_zoom)
+    state.missed(last_click() is not None, on_click)
 
 
 def _panel(atlas: ResolvedAtlas) -> None:
@@ -391,7 +400,7 @@ def _point_card(atlas: ResolvedAtlas, point: Point) -> None:
         served = [atlas.region_labels[r] for r in atlas.regions_for_point(point.code)]
         if served:
             st.markdown("**Used for:** " + safe(", ".join(served)))
-        st.button("Close point", on_click=state.choose_point, args=(None,), key="close_point")
+        state.button(st.button, "Close point", on_click=state.choose_point, args=(None,), key="close_point")
 
 
 def _shared(atlas: ResolvedAtlas, explained: list[RegionExplanation], chains: list[ChainMatch]) -> None:

@@ -4,15 +4,23 @@ Streamlit reruns the whole script on every interaction. The state changes only
 in widget callbacks (once per user action) and when the URL changes from the
 outside (opening a link, the browser's Back button). Each run writes the URL
 back only when it differs, so Back steps through real changes.
+
+A session's first run takes its state from the URL, but it may come from a page
+that was already open (the server restarted, or a failover moved the page): its
+request carries the action that reached the new server, and Streamlit calls no
+callback in a session that has not drawn the widgets yet. So in a first run the
+widgets start from the state as their defaults (a browser's own values come
+first), and `catch_up` takes in what they say beyond it.
 """
 
 from __future__ import annotations
 
 import random
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import cast
+from functools import partial
+from typing import Any, cast
 
 import streamlit as st
 
@@ -37,6 +45,7 @@ MODE_WIDGET = "mode_select"
 MODE_IDS = ("explore", "patient", "student")
 SEED = "seed"  # a quiz round: the same seed gives a whole class the same questions
 RETRY = "retry"  # a review round: only these subjects (the misses of a round), drawn by the seed
+ANSWERED = "answered"  # how many questions of the round are done (their answers live in the session only)
 LABELS_WIDGET = "labels_select"
 LANDMARKS_WIDGET = "landmarks_toggle"
 QUIZ = "_quiz"
@@ -51,6 +60,9 @@ ZOOM_ACK = "_zoom_ack"  # the last zoom the body map sent that the state took in
 ACTED = "_acted"  # this run answers a click or zoom on the diagram (so the URL it brings may be stale)
 REGION_WIDGET = "region_select"
 CONTENT = "_content"  # the digest of the content file the state was last checked against
+FIRST_RUN = "_first_run"  # this run is the session's first (see the module's docstring)
+STARTING = "_starting"  # in a first run: the value each widget starts from
+MISSED = "_missed"  # in a first run: the callbacks of the buttons and clicks its request carried
 
 
 def channel_widget(channel_id: str) -> str:
@@ -61,6 +73,7 @@ NAMED_AT_MOST = 3  # ignored values the notice names; the others are counted
 SHOWN_CHARS = 40  # of an ignored value, in the notice
 SEED_DIGITS = 9  # a seed is a few ASCII digits (the app draws them below 10,000)
 _SEED = re.compile(rf"[0-9]{{1,{SEED_DIGITS}}}")
+_ANSWERED = re.compile("[0-9]{1,2}")  # a round has a few questions
 
 
 @dataclass(frozen=True)
@@ -78,6 +91,7 @@ class UrlState:
     zoom: Zoom | None = None
     retry: tuple[str, ...] = ()
     ignored_count: int = 0  # how many different values were dropped in all
+    answered: int = 0
 
     @property
     def notice(self) -> str | None:
@@ -145,10 +159,15 @@ def parse_url(params: Mapping[str, str], atlas: ResolvedAtlas) -> UrlState:
     if zoom_value and zoom is None:
         ignored.add("zoom", zoom_value)
     retry = pick(RETRY, set(quiz.subject_ids(atlas)))
+    answered_text = str(params.get(ANSWERED, "")).strip()
+    answered_ok = _ANSWERED.fullmatch(answered_text) is not None
+    answered = int(answered_text) if answered_ok else 0
+    if answered_text and not answered_ok:
+        ignored.add("answered", answered_text)
     ordered_channels = tuple(c for c in CHANNEL_IDS if c in channels)
     return UrlState(
         tuple(regions), ordered_channels, point, focus, view, mode, seed, labels, landmarks, tuple(ignored.named),
-        zoom, tuple(retry), len(ignored.seen),
+        zoom, tuple(retry), len(ignored.seen), answered,
     )  # fmt: skip
 
 
@@ -181,6 +200,9 @@ def to_url(selection: Selection) -> dict[str, str]:
         params[SEED] = str(st.session_state[SEED])
     if mode == "student" and st.session_state.get(RETRY):
         params[RETRY] = ",".join(st.session_state[RETRY])
+    done = quiz.behind(st.session_state.get(QUIZ) or quiz.RoundState())
+    if mode == "student" and done:
+        params[ANSWERED] = str(done)
     if mode == "student" and selection.labels:
         params["labels"] = selection.labels
     if mode == "student" and selection.landmarks:
@@ -235,17 +257,20 @@ def sync_from_url(atlas: ResolvedAtlas) -> None:
     Not in a run that a click on the diagram started: its request can carry the address from
     before the last run's answer reached the browser, and adopting that would undo clicks."""
     params = {k: st.query_params[k] for k in st.query_params}
+    first = URL_WRITTEN not in st.session_state
+    st.session_state[FIRST_RUN], st.session_state[STARTING], st.session_state[MISSED] = first, {}, []
     if st.session_state.pop(ACTED, False) or st.session_state.get(URL_WRITTEN) == params:
         return
     parsed = parse_url(params, atlas)
     _apply(Selection(parsed.regions, parsed.channels, parsed.point, parsed.focus, parsed.view, zoom=parsed.zoom))
     st.session_state[MODE] = parsed.mode
-    st.session_state[LABELS_WIDGET] = parsed.labels
-    st.session_state[LANDMARKS_WIDGET] = parsed.landmarks
+    _show({LABELS_WIDGET: parsed.labels, LANDMARKS_WIDGET: parsed.landmarks})
     if parsed.seed != st.session_state.get(SEED) or parsed.retry != tuple(st.session_state.get(RETRY) or ()):
         st.session_state[SEED] = parsed.seed
         st.session_state[RETRY] = parsed.retry
         st.session_state[QUIZ] = None
+    if st.session_state.get(QUIZ) is None and parsed.answered:  # a round this session has no record of
+        st.session_state[QUIZ] = quiz.RoundState(lost=parsed.answered)
     st.session_state[URL_WRITTEN] = params
     st.session_state[NOTICES] = [parsed.notice] if parsed.notice else []
 
@@ -276,13 +301,62 @@ def drop_stale(atlas: ResolvedAtlas) -> None:
 
 def sync_widgets() -> None:
     """Widgets show the state (set before they are drawn in this run)."""
+    _show(_widget_values())
+
+
+def _widget_values() -> dict[str, Any]:
+    """What each widget that has a callback shows of the state."""
     selection = current()
-    st.session_state[REGION_WIDGET] = list(selection.regions)
-    st.session_state[FOCUS_WIDGET] = selection.focus
-    st.session_state[VIEW_WIDGET] = selection.view
-    st.session_state[MODE_WIDGET] = st.session_state.get(MODE, "explore")
-    for channel_id in CHANNEL_IDS:
-        st.session_state[channel_widget(channel_id)] = channel_id in selection.channels
+    values: dict[str, Any] = {
+        REGION_WIDGET: list(selection.regions),
+        FOCUS_WIDGET: selection.focus,
+        VIEW_WIDGET: selection.view,
+        MODE_WIDGET: st.session_state.get(MODE, "explore"),
+    }
+    return values | {channel_widget(c): c in selection.channels for c in CHANNEL_IDS}
+
+
+def _show(values: Mapping[str, Any]) -> None:
+    """Set widgets to these values: in a first run as their defaults (see `starting`)."""
+    if st.session_state.get(FIRST_RUN):
+        st.session_state[STARTING] = {**st.session_state[STARTING], **values}
+    else:
+        for key, value in values.items():
+            st.session_state[key] = value
+
+
+def starting(key: str) -> Any:
+    """A widget's default: the state's value in a session's first run, when the widget's key is
+    not set, so that a browser which was already showing the page keeps the value it sends. None
+    (no default) in later runs, where the key is set."""
+    return st.session_state.get(STARTING, {}).get(key) if st.session_state.get(FIRST_RUN) else None
+
+
+def missed(happened: bool, callback: Callable[[], None]) -> None:
+    """A button press or diagram click that came with a session's first run: Streamlit did not call
+    its callback (the session had not drawn it before), so `catch_up` will."""
+    if happened and st.session_state.get(FIRST_RUN):
+        st.session_state[MISSED].append(callback)
+
+
+def button(draw: Callable[..., bool], label: str, on_click: Callable[..., None], args: tuple[Any, ...] = (),
+           **options: Any) -> None:  # fmt: skip
+    """`draw` (st.button, or a column's) with `on_click`, kept even when it came with a first run."""
+    missed(draw(label, on_click=on_click, args=args, **options), partial(on_click, *args))
+
+
+def catch_up() -> None:
+    """At the end of a session's first run (before the URL is written): take in the action that
+    came with it, as the callbacks would have, and draw the page again from the new state."""
+    if not st.session_state.get(FIRST_RUN):
+        return
+    shown = _widget_values()
+    changed = [_CALLBACKS[k] for k, v in shown.items() if k in st.session_state and st.session_state[k] != v]
+    actions = [*dict.fromkeys(changed), *st.session_state[MISSED]]
+    for action in actions:
+        action()
+    if actions:
+        st.rerun()
 
 
 def write_url() -> None:
@@ -331,35 +405,32 @@ def current_question(
     questions: tuple[quiz.Question, ...], round_state: quiz.RoundState
 ) -> tuple[int, quiz.Question] | None:
     """The question on screen: the one just answered while its answer is shown, else the first
-    unanswered one. As a side effect the diagram (and its view control) shows its view and target."""
+    unanswered one. As a side effect the diagram shows its view and target (called before the
+    widgets are set from the state, so the view control shows it too)."""
     reviewing = st.session_state.get(REVIEWING)
     if reviewing is not None and reviewing < len(questions):
         question = questions[reviewing]
         st.session_state["_answer_for"] = None  # answered: no more scoring clicks
         st.session_state["_question"] = (reviewing, question)
-        _show_view(question.view)
+        _set_view(question.view)
         return reviewing, question
     for index, question in enumerate(questions):
+        if index < round_state.lost:
+            continue
         if index >= len(round_state.answers) or round_state.answers[index] is None:
             previous = st.session_state.get("_question")
             if previous is None or previous[0] != index:  # a new question starts clean
                 st.session_state[POINT] = None
-                st.session_state[FOCUS] = st.session_state[FOCUS_WIDGET] = None
+                st.session_state[FOCUS] = None
             st.session_state["_answer_for"] = question.code if question.kind == "locate" else None
             st.session_state["_question"] = (index, question)
-            _show_view(question.view)
+            _set_view(question.view)
             if question.kind == "name":
                 st.session_state[POINT] = None
             return index, question
     st.session_state["_answer_for"] = None
     st.session_state["_question"] = None
     return None
-
-
-def _show_view(view: ViewId) -> None:
-    # Before the view control is drawn in this run, so it shows the view the diagram is on.
-    _set_view(view)
-    st.session_state[VIEW_WIDGET] = view
 
 
 def _set_view(view: ViewId) -> None:
@@ -482,3 +553,12 @@ def on_map_click(atlas: ResolvedAtlas) -> None:
 
 def asked_round() -> tuple[quiz.Question, ...]:
     return tuple(st.session_state.get("_round", ()))
+
+
+_CALLBACKS: dict[str, Callable[[], None]] = {
+    REGION_WIDGET: on_regions_chosen,
+    FOCUS_WIDGET: on_focus_chosen,
+    VIEW_WIDGET: on_view_chosen,
+    MODE_WIDGET: on_mode_chosen,
+    **{channel_widget(c): on_channel_toggled for c in CHANNEL_IDS},
+}

@@ -31,6 +31,7 @@ from meridian_map.search import search_points
 
 from . import modes, state
 from .body_map import body_map, last_click, preload, warm_drawing
+from .serve import wait_until_warm
 from .text import safe
 
 
@@ -94,6 +95,7 @@ def main() -> None:
     )
     st.html(PAGE_CSS)
     preload()
+    wait_until_warm()
     loaded = _loaded()
     st.title("Meridian Map")
     if isinstance(loaded, ContentError):

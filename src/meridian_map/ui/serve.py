@@ -12,7 +12,7 @@ from __future__ import annotations
 import gzip
 import re
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from functools import cache
 from pathlib import Path
@@ -57,18 +57,31 @@ async def _plotly_js(request: Request) -> Response:
 ROUTES = [Route(PLOTLY_ROUTE, _plotly_js)]
 
 
-def _warm() -> None:
-    """What the first visitor would otherwise wait for: the content, its back-view drawing and the
-    compressed plotly.js. Imported here, not above: the page imports this module."""
-    from .page import warm
+_warming: threading.Thread | None = None
 
+
+def _warm(warm: Callable[[], None]) -> None:
+    """What the first visitor would otherwise wait for: the content, its back-view drawing and the
+    compressed plotly.js."""
     _plotly_bytes(compressed=True)
     warm()
+
+
+def wait_until_warm(timeout: float = 120.0) -> None:
+    """Let a page run wait for the warm-up still under way, rather than build the same caches beside
+    it: two threads importing the same modules at once can see one half-initialised (numpy did)."""
+    if _warming is not None and _warming is not threading.current_thread():
+        _warming.join(timeout)
 
 
 @asynccontextmanager
 async def lifespan(app: Any) -> AsyncIterator[None]:
     """Warm the caches beside the server as it starts: it answers at once, and the first page finds
-    them filled (or nearly)."""
-    threading.Thread(target=_warm, name="meridian-map-warm", daemon=True).start()
+    them filled (or nearly). The page's modules are imported first, here, so that only one thread
+    imports them; imported here, not above: the page imports this module."""
+    global _warming
+    from .page import warm
+
+    _warming = threading.Thread(target=_warm, args=(warm,), name="meridian-map-warm", daemon=True)
+    _warming.start()
     yield

@@ -172,6 +172,20 @@ class Meter:
         return cls(cpu_seconds(pid), clients_cpu(pid), rss_bytes(pid), time.perf_counter())
 
 
+@dataclass
+class Phases:
+    """Every session and the measurement meet twice: all pages loaded (the clicks start), all clicks made
+    (the CPU and memory are read while every session is still open: a closed page's renderer takes its CPU
+    time with it)."""
+
+    loaded: asyncio.Barrier
+    clicked: asyncio.Barrier
+
+    @classmethod
+    def of(cls, sessions: int) -> Phases:
+        return cls(asyncio.Barrier(sessions + 1), asyncio.Barrier(sessions + 1))
+
+
 # -- results of one session ----------------------------------------------------------------
 @dataclass
 class SessionResult:
@@ -196,7 +210,7 @@ async def to_page(page: Page, spot: Spot) -> tuple[float, float]:
 
 async def browser_session(
     browser: Browser, url: str, index: int, targets: list[Target], think: float,
-    loaded: asyncio.Barrier, result: SessionResult,
+    phases: Phases, result: SessionResult,
 ) -> None:  # fmt: skip
     """Open the link, wait until every session has it drawn, then choose the areas one by one."""
     rng = random.Random(index)
@@ -213,9 +227,9 @@ async def browser_session(
             await page.wait_for_function(SETTLED_JS, arg=[True, MAP], polling=100, timeout=LOAD_TIMEOUT_S * 1000)
         except Exception as error:  # a failed load is one error of the report
             result.errors.append(f"load: {type(error).__name__}: {str(error)[:200]}")
-            await loaded.wait()
+            await phases.loaded.wait()
             return
-        await loaded.wait()
+        await phases.loaded.wait()
         chosen = [*(t for t in LINKED)]
         labels = {t.region: t.label for t in targets}
         for target in session_order(targets, index):
@@ -246,6 +260,7 @@ async def browser_session(
                 result.errors.append(f"click {target.region}: {type(error).__name__}: {str(error)[:200]}")
                 break
     finally:
+        await phases.clicked.wait()  # every browser page still open when the clicks' CPU is read
         await context.close()
 
 
@@ -344,7 +359,7 @@ def _by_suffix(components: dict[str, tuple[str, str]], suffix: str) -> tuple[str
 
 
 async def socket_session(
-    url: str, index: int, targets: list[Target], think: float, loaded: asyncio.Barrier, result: SessionResult,
+    url: str, index: int, targets: list[Target], think: float, phases: Phases, result: SessionResult,
 ) -> None:  # fmt: skip
     rng = random.Random(index)
     try:
@@ -352,7 +367,8 @@ async def socket_session(
         client = await StreamlitSocket(url).__aenter__()
     except Exception as error:
         result.errors.append(f"connect: {type(error).__name__}: {error}")
-        await loaded.wait()
+        await phases.loaded.wait()
+        await phases.clicked.wait()
         return
     try:
         try:
@@ -364,9 +380,9 @@ async def socket_session(
             map_id = drawing[0]
         except Exception as error:
             result.errors.append(f"load: {type(error).__name__}: {str(error)[:200]}")
-            await loaded.wait()
+            await phases.loaded.wait()
             return
-        await loaded.wait()
+        await phases.loaded.wait()
         trigger = _make_trigger_id(map_id, "events")
         chosen = list(LINKED)
         for seq, target in enumerate(session_order(targets, index), start=1):
@@ -391,6 +407,7 @@ async def socket_session(
                 result.errors.append(f"click {target.region}: {type(error).__name__}: {str(error)[:200]}")
                 break
     finally:
+        await phases.clicked.wait()
         await client.__aexit__()
 
 
@@ -417,30 +434,25 @@ async def measure(client: str, sessions: int, think: float, targets: list[Target
         await asyncio.sleep(2)  # the warm-up session's last messages
         before = Meter.read(pid)
         results = [SessionResult() for _ in range(sessions)]
-        marks: dict[str, Meter] = {}
-
-        def all_loaded() -> None:
-            marks["loaded"] = Meter.read(pid)
-
-        loaded = asyncio.Barrier(sessions + 1)
+        phases = Phases.of(sessions)
         async with async_playwright() as playwright:
             browser = None
             if client == "browser":
                 browser = await playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
-                tasks = [browser_session(browser, url, i, targets, think, loaded, results[i]) for i in range(sessions)]
+                tasks = [browser_session(browser, url, i, targets, think, phases, results[i]) for i in range(sessions)]
             else:
-                tasks = [socket_session(url, i, targets, think, loaded, results[i]) for i in range(sessions)]
+                tasks = [socket_session(url, i, targets, think, phases, results[i]) for i in range(sessions)]
             running = [asyncio.ensure_future(t) for t in tasks]
-            await loaded.wait()
-            all_loaded()
-            await asyncio.gather(*running)
+            await phases.loaded.wait()
+            loaded_at = Meter.read(pid)
+            await phases.clicked.wait()
             after = Meter.read(pid)
+            await asyncio.gather(*running)
             if browser is not None:
                 await browser.close()
     loads = [r.load_s for r in results if r.load_s is not None]
     clicks = [c for r in results for c in r.clicks_ms]
     errors = [e for r in results for e in r.errors]
-    loaded_at = marks["loaded"]
     n_clicks = max(len(clicks), 1)
     own_cpu = "this process" if client == "socket" else "this process and Chromium"
     return {

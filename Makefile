@@ -59,7 +59,7 @@ test: $(VENV)/.installed-test $(AXE) system-packages check ## the whole suite: u
 bench: $(VENV)/.installed-test system-packages ## print speed figures (click latency, rerun time, bytes, cold start)
 	$(BIN)/python bench/run.py
 
-bench-load: $(VENV)/.installed-test system-packages ## a class at once: $(SESSIONS) concurrent sessions clicking (latency, errors, server memory and CPU)
+bench-load: $(VENV)/.installed-test system-packages ## a class at once: SESSIONS="10 30" concurrent sessions choosing areas (CLIENT=browser, socket or both)
 	$(BIN)/python bench/load.py --sessions $(SESSIONS) --client $(CLIENT)
 
 screenshots: $(VENV)/.installed-test system-packages ## refresh the README screenshots in assets/

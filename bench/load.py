@@ -83,6 +83,9 @@ MB = 1024 * 1024
 PANEL_WAIT_JS = """
 ([selector, present, timeout]) => new Promise((resolve) => {
     const ready = () => {
+        // Cheap attributes first: the panel's text (a layout of the whole page) only once the run is over.
+        const app = document.querySelector('[data-testid="stApp"]');
+        if (!app || app.dataset.testScriptState !== 'notRunning') return false;
         const status = document.querySelector('[data-testid="stStatusWidget"]');
         if (status && /Running|Stop/.test(status.innerText)) return false;
         const root = document.querySelector(selector);

@@ -5,12 +5,15 @@ BIN    := $(VENV)/bin
 DATA   ?= data/meridians.yaml
 APT_PACKAGES := chromium fonts-noto-cjk nginx
 REPLICAS ?= 3
+# make bench-load: the concurrent sessions of each measurement, and the clients (browser, socket or both)
+SESSIONS ?= 10 30
+CLIENT   ?= both
 PORT     ?= 8600
 # axe-core, for the accessibility checks of the browser tests (from npm; Debian's npm when none is there)
 AXE := $(VENV)/npm/node_modules/axe-core/axe.min.js
 
 .DEFAULT_GOAL := help
-.PHONY: help run replicas test check bench screenshots schema vendor system-packages clean
+.PHONY: help run replicas test check bench bench-load screenshots schema vendor system-packages clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -55,6 +58,9 @@ test: $(VENV)/.installed-test $(AXE) system-packages check ## the whole suite: u
 
 bench: $(VENV)/.installed-test system-packages ## print speed figures (click latency, rerun time, bytes, cold start)
 	$(BIN)/python bench/run.py
+
+bench-load: $(VENV)/.installed-test system-packages ## a class at once: SESSIONS="10 30" concurrent sessions choosing areas (CLIENT=browser, socket or both)
+	$(BIN)/python bench/load.py --sessions $(SESSIONS) --client $(CLIENT)
 
 screenshots: $(VENV)/.installed-test system-packages ## refresh the README screenshots in assets/
 	$(BIN)/python scripts/screenshots.py

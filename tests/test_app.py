@@ -39,7 +39,9 @@ def page_text(app: AppTest) -> str:
 def component_data(app: AppTest, name: str) -> dict[str, Any]:
     """What the page hands a body map component (`body_map`: the drawing; `body_map_highlight`)."""
     mounts = [e for e in app.get("bidi_component") if e.proto.component_name == f"meridian-map.{name}"]
-    data: dict[str, Any] = json.loads(mounts[-1].proto.json)
+    data: Any = json.loads(mounts[-1].proto.json)
+    if isinstance(data, str):  # the drawing goes as JSON text (see ui/body_map.py)
+        data = json.loads(data)
     return data
 
 

@@ -23,6 +23,7 @@ has picked out its own tags. So one escape serves both, and what shows is what t
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 WORD_JOINER = "\u2060"
 _SPECIALS = frozenset("&<>[]*_`~|#$\\:@")
@@ -39,8 +40,25 @@ def _reference(match: re.Match[str]) -> str:
 
 def safe(text: str) -> str:
     """`text` as Markdown or Plotly text that shows exactly these characters and nothing else."""
-    escaped = _SPECIAL.sub(_reference, _CONTROL.sub("", str(text)))
-    return re.sub(r"&#58;(?=[\w+\-])", "&#58;" + WORD_JOINER, escaped)
+    if type(text) is str and len(text) <= SAFE_CACHED_CHARS:
+        return _safe(text)
+    return _escape(str(text))
+
+
+# The page escapes the same content texts on every rerun of every session (some 400 per click with ten
+# areas chosen): remembered, as the pure function of the text it is. Bounded in entries and in the length
+# of a text kept (what a visitor types or links reaches it only in a few short notices), thread-safe.
+SAFE_CACHE_SIZE = 4096
+SAFE_CACHED_CHARS = 8192
+
+
+def _escape(text: str) -> str:
+    escaped = _SPECIAL.sub(_reference, _CONTROL.sub("", text))
+    return _COLON_LETTER.sub("&#58;" + WORD_JOINER, escaped)
+
+
+_COLON_LETTER = re.compile(r"&#58;(?=[\w+\-])")
+_safe = lru_cache(maxsize=SAFE_CACHE_SIZE)(_escape)
 
 
 def shown(markup: str) -> str:

@@ -50,6 +50,16 @@ def running_app(
     script: Path = ROOT / "app.py", env: dict[str, str] | None = None, timeout: float = 60.0, port: int | None = None
 ) -> Iterator[str]:
     """Start `streamlit run` on `port` (a free one by default); yield its base URL; stop it afterwards."""
+    with running_server(script, env, timeout, port) as (url, _):
+        yield url
+
+
+@contextmanager
+def running_server(
+    script: Path = ROOT / "app.py", env: dict[str, str] | None = None, timeout: float = 60.0, port: int | None = None
+) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """As `running_app`, and the server's process too (its pid is the one server process: the load
+    bench reads its CPU time and memory from /proc)."""
     port = port or free_port()
     command = [
         sys.executable, "-m", "streamlit", "run", str(script),
@@ -64,7 +74,7 @@ def running_app(
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_healthy(url, process, timeout)
-        yield url
+        yield url, process
     finally:
         process.terminate()
         try:
@@ -102,42 +112,40 @@ def chromium() -> Iterator[Browser]:
 
 MAP = ".st-key-body_map"  # the body map component's element
 PLOT = f"{MAP} .mm-plot"
+# The script has finished running and (with `diagram`) the diagram is drawn and has taken in every click
+# it sent. Arguments: [diagram, MAP]. Shared with the async load bench (bench/load.py).
+SETTLED_JS = """([diagram, map]) => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    if (!app || app.dataset.testScriptState !== 'notRunning') return false;
+    if (!diagram) return true;
+    const root = document.querySelector(map + ' [data-testid="stBidiComponentRegular"]');
+    const plot = root && root.querySelector('.mm-plot');
+    if (!plot || !plot._fullLayout || !root.dataset.drawn) return false;
+    return (root.dataset.ack || '0') === (root.dataset.sent || '0') && root.dataset.predicted !== '1';
+}"""
+# Page pixel coordinates of a point of the figure, through the plot's own axes. Arguments: [x, y, PLOT].
+FIGURE_TO_PAGE_JS = """([x, y, selector]) => {
+    const plot = document.querySelector(selector);
+    const layout = plot._fullLayout;
+    const rect = plot.getBoundingClientRect();
+    return {
+        px: rect.left + layout._size.l + layout.xaxis.l2p(x),
+        py: rect.top + layout._size.t + layout.yaxis.l2p(y),
+    };
+}"""
 
 
 def wait_for_app(page: Page, timeout: float = 30_000, diagram: bool = True) -> None:
     """Until the script has finished running and (by default) the diagram is drawn and has taken in
     every click it sent (so the run that answered the last click is over, and the URL written)."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
-    page.wait_for_function(
-        """([diagram, map]) => {
-            const app = document.querySelector('[data-testid="stApp"]');
-            if (!app || app.dataset.testScriptState !== 'notRunning') return false;
-            if (!diagram) return true;
-            const root = document.querySelector(map + ' [data-testid="stBidiComponentRegular"]');
-            const plot = root && root.querySelector('.mm-plot');
-            if (!plot || !plot._fullLayout || !root.dataset.drawn) return false;
-            return (root.dataset.ack || '0') === (root.dataset.sent || '0') && root.dataset.predicted !== '1';
-        }""",
-        arg=[diagram, MAP],
-        timeout=timeout,
-    )
+    page.wait_for_function(SETTLED_JS, arg=[diagram, MAP], timeout=timeout)
     page.wait_for_timeout(50)
 
 
 def figure_to_page(page: Page, x: float, y: float) -> tuple[float, float]:
     """Page pixel coordinates of a point of the figure, through the plot's own axes."""
-    box: dict[str, Any] = page.evaluate(
-        """([x, y, selector]) => {
-            const plot = document.querySelector(selector);
-            const layout = plot._fullLayout;
-            const rect = plot.getBoundingClientRect();
-            return {
-                px: rect.left + layout._size.l + layout.xaxis.l2p(x),
-                py: rect.top + layout._size.t + layout.yaxis.l2p(y),
-            };
-        }""",
-        [x, y, PLOT],
-    )
+    box: dict[str, Any] = page.evaluate(FIGURE_TO_PAGE_JS, [x, y, PLOT])
     return float(box["px"]), float(box["py"])
 
 

@@ -733,8 +733,10 @@ class BodyMap {
   }
 }
 
-export default function mount({ data, parentElement, setTriggerValue, setStateValue }) {
+export default function mount({ data: sent, parentElement, setTriggerValue, setStateValue }) {
   // Called again with the same element whenever the drawing changes: the map is made once.
+  // Python sends the drawing as JSON text (cheaper for the server than a dict: see body_map.py).
+  const data = typeof sent === "string" ? JSON.parse(sent) : sent;
   let map = parentElement.__bodyMap;
   if (!map) {
     map = new BodyMap(parentElement, data.id);

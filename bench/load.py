@@ -464,7 +464,9 @@ async def measure(client: str, sessions: int, think: float, targets: list[Target
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "page_load_s": {"p50": percentile(loads, 0.5), "p95": percentile(loads, 0.95), "n": len(loads)},
         "click_ms": {
-            "p50": percentile(clicks, 0.5), "p95": percentile(clicks, 0.95), "max": max(clicks, default=None),
+            "p50": percentile(clicks, 0.5),
+            "p95": percentile(clicks, 0.95),
+            "max": max(clicks, default=None),
             "n": len(clicks),
         },
         "errors": len(errors),  # a session stops at its first error: a load or a click

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
 import sys
 from collections.abc import Callable
 
 from playwright.sync_api import Page
 
 from meridian_map import open_atlas
+from meridian_map.figure import Selection
+from meridian_map.handout import handout_png
+from meridian_map.links import PUBLIC_URL_ENV, share_link
 from meridian_map.testing import MAP, ROOT, chromium, figure_to_page, fingers, running_app, wait_for_app
 
 ASSETS = ROOT / "assets"
@@ -46,8 +50,22 @@ def zoom_on_the_head(page: Page) -> None:
 ACTIONS: dict[str, Callable[[Page], None]] = {"screenshot-phone-zoomed": zoom_on_the_head}
 
 
+HANDOUT = Selection(regions=("lower_back_left", "sacrum"))
+HANDOUT_DAY = datetime.date(2026, 12, 1)  # a fixed date, so the picture changes only when the sheet does
+
+
+def handout_page() -> None:
+    """The take-home sheet for the lower back and sacrum, as the app's PNG download draws it."""
+    link = share_link({"regions": "lower_back_left,sacrum"}, environ={PUBLIC_URL_ENV: "https://example.org"})
+    path = ASSETS / "handout-page.png"
+    path.write_bytes(handout_png(open_atlas().on("posterior"), HANDOUT, link, HANDOUT_DAY))
+    print(f"wrote {path.relative_to(ROOT)}")
+
+
 def main(names: list[str]) -> None:
     ASSETS.mkdir(exist_ok=True)
+    if not names or "handout-page" in names:
+        handout_page()
     with running_app() as url, chromium() as browser:
         for name, (query, (width, height)) in SHOTS.items():
             if names and name not in names:

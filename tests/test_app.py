@@ -345,6 +345,26 @@ def test_a_zoom_in_the_link_reaches_the_diagram_and_stays_in_the_link() -> None:
     assert component_data(broken, "body_map_highlight")["highlight"]["zoom"] is None
 
 
+@pytest.mark.parametrize(
+    ("shown", "expected"),
+    [([-5.0, 5.0, 90.0, 110.0], "-5,5,90,110"), (None, None), ([-10.0, 10.0, 80.0, 120.0], "-10,10,80,120")],
+)
+def test_a_zoom_the_page_shows_in_a_new_sessions_first_run_is_kept(
+    shown: list[float] | None, expected: str | None
+) -> None:
+    """After a server restart the open page's first request carries the zoom its diagram shows; the
+    link holds the zoom the old session took. A different one is the person's first action: kept
+    (zoomed further, or reset); the same one is no action."""
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.query_params.update(zoom="-10,10,80,120", regions="sacrum")
+    app.session_state["body_map"] = {"zoom": {"view": "posterior", "ranges": shown, "seq": 3}}
+    app.run()
+    assert not app.exception
+    assert app.query_params.get("zoom") == expected
+    assert component_data(app, "body_map_highlight")["highlight"]["zoom"] == (shown and [float(v) for v in shown])
+    assert app.query_params["regions"] == "sacrum"
+
+
 def test_the_safety_section_is_in_the_panel_once_an_area_is_chosen() -> None:
     safety = open_atlas().atlas.safety
     assert safety is not None

@@ -239,6 +239,7 @@ def _diagram(atlas: ResolvedAtlas) -> None:
     on_click = partial(state.on_map_click, shown)
     body_map(shown, selection, (state.map_ack(), state.zoom_ack()), on_click=on_click, on_zoom=state.on_map_zoom)
     state.missed(last_click() is not None, on_click)
+    state.missed(state.zoom_is_new(), state.on_map_zoom)
 
 
 def _panel(atlas: ResolvedAtlas) -> None:

@@ -524,6 +524,22 @@ def on_map_zoom() -> None:
     st.session_state[ZOOM] = (view, zoom) if zoom else None
 
 
+ZOOM_TOLERANCE_CM = 0.01  # the link keeps a zoom to six digits; a report this close is the same zoom
+
+
+def zoom_is_new() -> bool:
+    """Whether the component reports a zoom that the state does not hold. A zoom is the component's
+    kept value, not a one-off event, so a session's first run after a restart cannot tell it by its
+    arrival; but the old session wrote every zoom it took into the link, which the new one starts from."""
+    report = read_zoom_report(last_zoom(), st.session_state.get(VIEW, "posterior"))
+    if report is None:
+        return False
+    reported, held = report[0], current().zoom
+    if reported is None or held is None:
+        return reported != held
+    return any(abs(a - b) > ZOOM_TOLERANCE_CM for a, b in zip(reported, held, strict=True))
+
+
 def on_map_click(atlas: ResolvedAtlas) -> None:
     """A click on the diagram: an answer to a locate question, else toggle the region under it,
     or open the point (and light up its region)."""

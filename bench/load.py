@@ -27,6 +27,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -37,6 +38,8 @@ from streamlit.components.v2.bidi_component.main import _make_trigger_id
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
+from meridian_map import ResolvedAtlas, open_atlas
+from meridian_map.explain import area_groups, group_label
 from meridian_map.figure import HEIGHT
 from meridian_map.testing import (
     CHROMIUM_FLAGS,
@@ -107,7 +110,6 @@ PANEL_WAIT_JS = """
 @dataclass(frozen=True)
 class Target:
     region: str
-    label: str
     spot: Spot
 
 
@@ -120,10 +122,23 @@ def choose_targets(geometry: Geometry, scale: float) -> list[Target]:
     for rid in candidates:
         margin, spot = best_spot(geometry, rid, scale, HIT_SLOP_PX["mouse"], key)
         if margin >= SPOT_MARGIN_PX:
-            chosen.append(Target(rid, str(geometry.regions[rid]["label"]), spot))
+            chosen.append(Target(rid, spot))
     if len(chosen) < CLICKS:
         raise RuntimeError(f"only {len(chosen)} areas of the back view can be clicked clear of the markers")
     return chosen[:CLICKS]
+
+
+@cache
+def _atlas() -> ResolvedAtlas:
+    return open_atlas()
+
+
+def panel_names(chosen: Iterable[str], targets: Iterable[Target]) -> list[str]:
+    """The card names the panel shows for the clicked areas among those chosen: both sides of an area
+    are one card ("Neck (both sides)")."""
+    atlas, clicked = _atlas(), {t.region for t in targets}
+    groups = area_groups(atlas, list(chosen))
+    return [group_label(atlas, base, ids) for base, ids in groups if clicked & set(ids)]
 
 
 def session_order(targets: list[Target], index: int) -> list[Target]:
@@ -234,11 +249,10 @@ async def browser_session(
             return
         await phases.loaded.wait()
         chosen = [*(t for t in LINKED)]
-        labels = {t.region: t.label for t in targets}
         for target in session_order(targets, index):
             await asyncio.sleep(think * rng.uniform(0.5, 1.5))
             chosen.append(target.region)
-            present = [labels[r] for r in chosen if r in labels]
+            present = panel_names(chosen, targets)
             try:
                 px, py = await to_page(page, target.spot)
                 await page.evaluate(RESET_CLOCK_JS)
@@ -403,8 +417,9 @@ async def socket_session(
                 answer = json.loads(highlight[1])["highlight"]
                 if answer["ack"] != seq or set(answer["regions"]) != set(chosen):
                     raise RuntimeError(f"the answer acks {answer['ack']} with {answer['regions']}, not {seq}")
-                if target.label not in _texts(messages):
-                    raise RuntimeError(f"the panel does not name {target.label!r}")
+                (named,) = panel_names(chosen, [target])
+                if named not in _texts(messages):
+                    raise RuntimeError(f"the panel does not name {named!r}")
                 result.clicks_ms.append(took)
             except Exception as error:
                 result.errors.append(f"click {target.region}: {type(error).__name__}: {str(error)[:200]}")

@@ -101,3 +101,7 @@ def test_a_click_in_the_detail_is_read_as_the_spot_on_the_head_it_shows(atlas: R
     assert click is not None and click.at == pytest.approx(gb8, abs=1e-3) and click.kind == "off"
     beside = read_click({"view": "lateral", "x": 0.0, "y": 100.0, "seq": 2}, side)
     assert beside is not None and beside.at == (0.0, 100.0)
+    # With labels on, the detail is not drawn and its frame is the labels' column: a click there is where it fell.
+    labelled = Selection(view="lateral", labels="code", answer_for="GB8")
+    plain = read_click({"view": "lateral", "x": x, "y": y, "seq": 3}, side, labelled)
+    assert plain is not None and plain.at == (x, y)

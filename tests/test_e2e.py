@@ -42,7 +42,7 @@ from meridian_map.ui.page import VIEW_NAMES
 
 from .conftest import round_where
 
-# One worker takes every browser test in turn (`make test` runs `-n 2 --dist loadgroup`): the clicks
+# One worker takes these browser tests in turn (`make test` runs `-n 2 --dist loadgroup`): the clicks
 # and drags are timed against a busy server, so they keep the other core for the unit and app tests.
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
 VIEWPORT = {"width": 1400, "height": 1300}

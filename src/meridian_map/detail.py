@@ -22,7 +22,7 @@ from .body import XY, BodyModel
 # about a tenth of its size (4.2 px/cm instead of 4.6).
 HEAD_SCALE = 3.4
 GAP_CM = 0.8  # between the body's back and the detail's frame
-CAPTION = "The head, 3.4 × larger"
+CAPTION = f"The head, {HEAD_SCALE:g} × larger"
 
 
 @dataclass(frozen=True)

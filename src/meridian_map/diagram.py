@@ -18,7 +18,6 @@ from typing import Any, Literal
 
 from .atlas import ResolvedAtlas
 from .body import XY
-from .detail import head_detail
 from .figure import (
     FADED,
     HEADER_GAP_PX,
@@ -31,6 +30,7 @@ from .figure import (
     Card,
     Selection,
     build_figure,
+    drawn_detail,
     emphasis,
     plain_card,
     point_card,
@@ -134,7 +134,7 @@ class MapClick:
     regions: tuple[str, ...] = ()  # the areas of this view the click leaves chosen, as the map shows them
 
 
-def read_click(payload: object, atlas: ResolvedAtlas) -> MapClick | None:
+def read_click(payload: object, atlas: ResolvedAtlas, selection: Selection | None = None) -> MapClick | None:
     """The click the browser sent, or None for anything malformed or from another view.
 
     The component tells which region or point it hit, by the same polygons and markers it drew;
@@ -153,7 +153,7 @@ def read_click(payload: object, atlas: ResolvedAtlas) -> MapClick | None:
     chosen = tuple(dict.fromkeys(known))
     kind: ClickKind = "point" if point else "region" if region else "off"
     at = (float(x), float(y))  # type: ignore[arg-type]
-    detail = head_detail(atlas.body)
+    detail = drawn_detail(atlas, selection or Selection(view=atlas.view))
     if detail and detail.holds(at):
         at = detail.to_body(at)  # a click in the head's detail means the spot on the head it shows
     return MapClick(kind, at, region, point, _count(seq), chosen)

@@ -171,7 +171,7 @@ def build_figure(atlas: ResolvedAtlas, selection: Selection, height: int | None 
     traces += _label_traces(atlas, callouts)
 
     x_range, y_range = axis_ranges(atlas, callouts, height)
-    detail = None if callouts else head_detail(atlas.body)  # labels take the room beside the body instead
+    detail = drawn_detail(atlas, selection)
     if detail:
         traces += detail_traces(atlas, detail, traces)
         x_range = [min(x_range[0], detail.frame[0] - 1.0), x_range[1]]
@@ -386,19 +386,31 @@ def _shows_ruler(atlas: ResolvedAtlas, selection: Selection) -> bool:
     return selection.landmarks and atlas.view == "posterior"
 
 
+def _point_labels(atlas: ResolvedAtlas, selection: Selection, focus: Emphasis) -> list[Labelled]:
+    """The points to label: the shown channels' (all, or the key ones when something is chosen)."""
+    # While a point is to be named, no point is labelled: the options' labels would give it away.
+    if not selection.labels or selection.quiz_point:
+        return []
+    return [
+        Labelled(point.code, getattr(point, selection.labels), atlas.positions[point.code])
+        for channel_id in selection.channels
+        for point in atlas.visible_points(channel_id)
+        if (point.code in focus.points or not focus.active)
+        and point.code != selection.answer_for  # the answer to a locate question
+    ]
+
+
+def drawn_detail(atlas: ResolvedAtlas, selection: Selection) -> Detail | None:
+    """The head detail, where the figure draws one: on a view that has one, unless labels take the
+    room beside the body. A click is read back onto the head only where it is drawn."""
+    labelled = _point_labels(atlas, selection, emphasis(atlas, selection)) or _shows_ruler(atlas, selection)
+    return None if labelled else head_detail(atlas.body)
+
+
 def _callouts(atlas: ResolvedAtlas, selection: Selection, focus: Emphasis, height: int) -> list[Callout]:
     """Labels for the shown channels' points (all of them, or only the key ones when something is
     chosen) and for the bony landmarks, laid out together so that none covers another."""
-    labelled: list[Labelled] = []
-    # While a point is to be named, no point is labelled: the options' labels would give it away.
-    if selection.labels and not selection.quiz_point:
-        labelled += [
-            Labelled(point.code, getattr(point, selection.labels), atlas.positions[point.code])
-            for channel_id in selection.channels
-            for point in atlas.visible_points(channel_id)
-            if (point.code in focus.points or not focus.active)
-            and point.code != selection.answer_for  # the answer to a locate question
-        ]
+    labelled = _point_labels(atlas, selection, focus)
     ruler = _shows_ruler(atlas, selection)
     if ruler:
         labelled += [
@@ -528,7 +540,7 @@ def detail_traces(atlas: ResolvedAtlas, detail: Detail, drawn: Sequence[go.BaseT
     ]  # fmt: skip
     for trace in drawn:
         role = (trace.meta or {}).get("role")
-        if role in ("line", "deep"):
+        if role in ("line", "core", "deep"):
             xs, ys = _joined([p for line in _pieces(trace) for p in detail.clip(line)])
             if xs:
                 traces.append(go.Scatter(

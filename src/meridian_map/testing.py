@@ -180,9 +180,25 @@ def scroll_into_view(page: Page, x: float, y: float) -> tuple[float, float]:
     if not 40 <= py <= height - 40:
         page.mouse.move(px, height / 2)
         page.mouse.wheel(0, py - height / 2)  # Streamlit scrolls an inner container, not the window
-        page.wait_for_timeout(300)
+        page.evaluate(SCROLL_SETTLED_JS)  # a busy browser may still be scrolling after a fixed wait
         px, py = figure_to_page(page, x, y)
     return px, py
+
+
+# Resolves once the page's scroll position has not moved for three readings 50 ms apart (at most 5 s).
+SCROLL_SETTLED_JS = """() => new Promise((done) => {
+    const main = document.querySelector('[data-testid="stMain"]');
+    const position = () => (main ? main.scrollTop : window.scrollY);
+    let last = position(), still = 0, waited = 0;
+    const tick = () => {
+        const now = position();
+        still = now === last ? still + 1 : 0;
+        last = now;
+        waited += 50;
+        if ((still >= 3 && waited >= 150) || waited >= 5000) done(true); else setTimeout(tick, 50);
+    };
+    setTimeout(tick, 50);
+})"""
 
 
 def click_figure(page: Page, x: float, y: float) -> None:

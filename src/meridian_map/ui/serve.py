@@ -10,6 +10,7 @@ itself: compressed once, under a versioned address that browsers may keep for a 
 from __future__ import annotations
 
 import gzip
+import importlib
 import re
 import threading
 from collections.abc import AsyncIterator, Callable
@@ -81,6 +82,10 @@ async def lifespan(app: Any) -> AsyncIterator[None]:
     imports them; imported here, not above: the page imports this module."""
     global _warming
     from .page import warm
+
+    # Plotly looks numpy up in sys.modules without the import lock: a module another thread is still
+    # importing reads as half-initialised there. Import it whole before any thread or session starts.
+    importlib.import_module("numpy")
 
     _warming = threading.Thread(target=_warm, args=(warm,), name="meridian-map-warm", daemon=True)
     _warming.start()

@@ -269,7 +269,8 @@ def sync_from_url(atlas: ResolvedAtlas) -> None:
         st.session_state[SEED] = parsed.seed
         st.session_state[RETRY] = parsed.retry
         st.session_state[QUIZ] = None
-    if st.session_state.get(QUIZ) is None and parsed.answered:  # a round this session has no record of
+    # A round this session has no record of; only a student's round with its seed has questions to go on from.
+    if st.session_state.get(QUIZ) is None and parsed.answered and parsed.seed is not None and parsed.mode == "student":
         st.session_state[QUIZ] = quiz.RoundState(lost=parsed.answered)
     st.session_state[URL_WRITTEN] = params
     st.session_state[NOTICES] = [parsed.notice] if parsed.notice else []
@@ -543,7 +544,7 @@ def zoom_is_new() -> bool:
 def on_map_click(atlas: ResolvedAtlas) -> None:
     """A click on the diagram: an answer to a locate question, else toggle the region under it,
     or open the point (and light up its region)."""
-    click = read_click(last_click(), atlas)
+    click = read_click(last_click(), atlas, current())
     if click is None:
         return
     st.session_state[ACTED] = True
@@ -562,8 +563,8 @@ def on_map_click(atlas: ResolvedAtlas) -> None:
     # The click names the areas it leaves chosen on this view (a point's area is added: who clicks a
     # point usually means "it hurts here"). Clicks that came while the app was busy are folded into
     # the last one by Streamlit, and this way none of them is lost.
-    current = list(st.session_state.get(REGIONS, []))
-    kept = [r for r in current if r not in atlas.region_shapes or r in click.regions]
+    chosen = list(st.session_state.get(REGIONS, []))
+    kept = [r for r in chosen if r not in atlas.region_shapes or r in click.regions]
     st.session_state[REGIONS] = kept + [r for r in click.regions if r not in kept]
 
 

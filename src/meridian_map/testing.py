@@ -182,6 +182,12 @@ def scroll_into_view(page: Page, x: float, y: float) -> tuple[float, float]:
         page.mouse.wheel(0, py - height / 2)  # Streamlit scrolls an inner container, not the window
         page.evaluate(SCROLL_SETTLED_JS)  # a busy browser may still be scrolling after a fixed wait
         px, py = figure_to_page(page, x, y)
+    for _ in range(20):  # and the page may still be moving under the spot (a rerun laying it out again)
+        page.wait_for_timeout(40)
+        again = figure_to_page(page, x, y)
+        if abs(again[0] - px) < 0.5 and abs(again[1] - py) < 0.5:
+            break
+        px, py = again
     return px, py
 
 

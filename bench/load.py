@@ -27,7 +27,6 @@ import time
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -38,7 +37,6 @@ from streamlit.components.v2.bidi_component.main import _make_trigger_id
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from meridian_map import ResolvedAtlas, open_atlas
 from meridian_map.explain import area_groups, group_label
 from meridian_map.figure import HEIGHT
 from meridian_map.testing import (
@@ -65,6 +63,7 @@ from run import (
     OthersCpu,
     Spot,
     _processes,
+    bench_atlas,
     best_spot,
     machine_load,
     view_geometry,
@@ -128,17 +127,11 @@ def choose_targets(geometry: Geometry, scale: float) -> list[Target]:
     return chosen[:CLICKS]
 
 
-@cache
-def _atlas() -> ResolvedAtlas:
-    return open_atlas()
-
-
 def panel_names(chosen: Iterable[str], targets: Iterable[Target]) -> list[str]:
     """The card names the panel shows for the clicked areas among those chosen: both sides of an area
     are one card ("Neck (both sides)")."""
-    atlas, clicked = _atlas(), {t.region for t in targets}
-    groups = area_groups(atlas, list(chosen))
-    return [group_label(atlas, base, ids) for base, ids in groups if clicked & set(ids)]
+    atlas, clicked = bench_atlas(), {t.region for t in targets}
+    return [group_label(atlas, base, ids) for base, ids in area_groups(atlas, list(chosen)) if clicked & set(ids)]
 
 
 def session_order(targets: list[Target], index: int) -> list[Target]:

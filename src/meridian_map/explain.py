@@ -174,6 +174,11 @@ def group_label(atlas: ResolvedAtlas, base: str, region_ids: Sequence[str]) -> s
     return atlas.region_labels[region_ids[0]]
 
 
+def area_names(atlas: ResolvedAtlas, region_ids: Sequence[str]) -> list[str]:
+    """The chosen areas as the panel names them, both sides of one area once."""
+    return [group_label(atlas, base, ids) for base, ids in area_groups(atlas, region_ids)]
+
+
 def explain_areas(atlas: ResolvedAtlas, region_ids: Sequence[str]) -> list[RegionExplanation]:
     """One explanation per chosen area, both sides of one area told once (their text is the same)."""
     return [

@@ -19,6 +19,7 @@ from playwright.sync_api import Browser, Page, expect
 from meridian_map import ResolvedAtlas
 from meridian_map.body import XY
 from meridian_map.export import export_atlas
+from meridian_map.model import ViewId
 from meridian_map.quiz import LOCATE_EXCLUDED_REGIONS, Question, locate_question, score_locate
 from meridian_map.regions import region_at
 from meridian_map.testing import (
@@ -951,29 +952,35 @@ DETAIL_SPACING = """(plot) => {
 }"""
 
 
-@pytest.mark.parametrize("device", ["desktop", "phone"])
-def test_the_side_views_head_detail_separates_every_head_point_and_its_markers_are_points(
-    browser: Browser, server: str, atlas: ResolvedAtlas, device: str
+@pytest.mark.parametrize(("view", "device", "tapped"), [
+    ("lateral", "desktop", "GB9"), ("lateral", "phone", "GB8"),
+    ("anterior", "desktop", "BL5"), ("anterior", "phone", "BL4"),
+])  # fmt: skip
+def test_the_head_detail_separates_every_head_point_and_its_markers_are_points(
+    browser: Browser, server: str, atlas: ResolvedAtlas, view: ViewId, device: str, tapped: str
 ) -> None:
-    """As laid out in the browser: every head point's marker in the detail a marker's width (9 px)
-    from every other, on a desktop as drawn and on a phone after one zoom step; tapping one in the
-    detail chooses that point, as on the body."""
+    """As laid out in the browser: every head point's marker in the side or front view's detail a
+    marker's width (9 px) from every other, on a desktop as drawn and on a phone after one zoom
+    step; tapping one in the detail (the closest pair's) chooses that point, as on the body."""
     from meridian_map.detail import head_detail
     from meridian_map.figure import POINT_SIZE
 
-    with opened(browser, f"{server}/?view=lateral", **DEVICES[device]) as page:
+    with opened(browser, f"{server}/?view={view}", **DEVICES[device]) as page:
         if device == "phone":
             page.get_by_role("button", name="Zoom in").click()
             expect(page.locator(f"{MAP} [data-testid='stBidiComponentRegular']")).to_have_attribute("data-zoom", "1.60")
         spacing = page.evaluate(DETAIL_SPACING, PLOT)
-        assert spacing["count"] == 20 and spacing["closest"] >= POINT_SIZE, spacing
+        expected = 20 if view == "lateral" else 19  # the front: GV28 is drawn at GV27's marker
+        assert spacing["count"] == expected and spacing["closest"] >= POINT_SIZE, spacing
         if device == "phone":
             page.get_by_role("button", name="Reset zoom").click()
-        detail = head_detail(atlas.on("lateral").body)
+        on_view = atlas.on(view)
+        detail = head_detail(on_view.body)
         assert detail is not None
+        spot = next(xy for xy in on_view.positions[tapped] if detail.shows(xy))
         press = click_and_wait if device == "desktop" else tap_and_wait
-        press(page, *detail.to_detail(atlas.on("lateral").positions["GB9"][0]))
-        page.wait_for_function("() => location.search.includes('point=GB9')", timeout=15_000)
+        press(page, *detail.to_detail(spot))
+        page.wait_for_function(f"() => location.search.includes('point={tapped}')", timeout=15_000)
 
 
 # -- nothing lost: a reload and a server restart mid-session ------------------------------------

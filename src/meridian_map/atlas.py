@@ -130,6 +130,23 @@ class ResolvedAtlas:
         """The channels that run through or treat a region (every link but "none"), in content order."""
         return [link.id for link in self.content_of(region_id).channels if link.link != "none"]
 
+    @cached_property
+    def shared_markers(self) -> dict[str, str]:
+        """Points this view draws at another point's marker: code -> the code whose marker it is.
+
+        The front view shows GV28, inside the mouth behind the upper lip, where GV27 is on the lip:
+        two markers on one spot would leave the lower one impossible to tap, so one marker serves
+        both, and its card names both."""
+        hosts: dict[tuple[str, tuple[XY, ...]], str] = {}
+        shared: dict[str, str] = {}
+        for point in self.atlas.points:
+            spots = self.positions.get(point.code)
+            if spots:
+                host = hosts.setdefault((point.channel, spots), point.code)
+                if host != point.code:
+                    shared[point.code] = host
+        return shared
+
     def visible_points(self, channel_id: str) -> list[Point]:
         return [p for p in self.atlas.points if p.channel == channel_id and p.code in self.positions]
 

@@ -497,12 +497,61 @@ class BodyModel:
         return self.table.spans[scale]
 
     def cun(self, scale: Scale) -> float:
-        """Centimetres per B-cun on one scale."""
+        """Centimetres per B-cun on one scale (on the front view's scalp, along the skull's curve)."""
         if scale in self.table.borrowed:
             return BodyModel(self.proportions, self.table.borrowed[scale]).cun(scale)
+        if self.view == "anterior" and scale is Scale.scalp:
+            return _arc_length(self._front_scalp_profile) / self.span(scale)[2]
         start, end, span = self.span(scale)
         (x0, y0), (x1, y1) = self.anchor(start), self.anchor(end)
         return abs(x1 - x0 if scale in _HORIZONTAL_SCALES else y1 - y0) / span
+
+    # -- the scalp seen from in front -------------------------------------------------------
+    @cached_property
+    def _front_scalp_profile(self) -> list[XY]:
+        """The head's midline from the anterior hairline over to the vertex, as the side view draws
+        it (same proportions): x forward, y up."""
+        side = BodyModel(self.proportions, "lateral")
+        hairline, vertex = side.landmarks["anterior_hairline"], side.landmarks["vertex"]
+        ring = side.outline  # clockwise from the vertex, so forward and down over the forehead
+        start = min(range(len(ring)), key=lambda i: math.dist(ring[i], vertex))
+        end = min(range(len(ring)), key=lambda i: math.dist(ring[i], hairline))
+        return [hairline, *reversed(ring[start + 1 : end]), vertex]
+
+    def front_scalp_height(self, y: float, rise: float) -> float:
+        """The height, on the front view, of a point `rise` B-cun back over the scalp from the
+        anterior hairline (at height `y`).
+
+        The standard measures these B-cun along the skull (anterior hairline to GV20: 5), and the
+        scalp curves away from a viewer in front: just above the hairline it climbs steeply, towards
+        the vertex it runs nearly level. So the points are walked along the head's midline profile
+        and drawn at the height they reach, not spaced evenly up the picture (`_front_scalp_fall`
+        then lowers a point off the midline)."""
+        if not 0 <= rise <= self.span(Scale.scalp)[2]:
+            raise PlacementError(
+                f"on the {self.view} view the scalp shows from the anterior hairline to the vertex: "
+                f"0 to {self.span(Scale.scalp)[2]:g} B-cun 'above', not {rise:g}"
+            )
+        profile = self._front_scalp_profile
+        left = rise * self.cun(Scale.scalp)
+        for a, b in itertools.pairwise(profile):
+            step = math.dist(a, b)
+            if left <= step:
+                return y + (a[1] + (b[1] - a[1]) * (left / step if step else 0.0)) - profile[0][1]
+            left -= step
+        return y + profile[-1][1] - profile[0][1]
+
+    def _front_scalp_fall(self, x: float, y: float) -> float:
+        """How much lower than the midline a scalp point `x` cm to the side shows from in front.
+
+        Over the vertex the skull falls away sideways as the front view's outline does; at the
+        hairline the forehead faces the viewer and hides no fall. In between the fall is taken in
+        proportion to the height climbed (the head as a smooth dome, not a measured skull)."""
+        hairline, vertex = self.landmarks["anterior_hairline"][1], self.landmarks["vertex"][1]
+        tops = [top for top in self.edges_at_x(x) if top > hairline]
+        if not tops or x == 0:
+            return 0.0
+        return (vertex - max(tops)) * (y - hairline) / (vertex - hairline)
 
     # -- outline ----------------------------------------------------------------------------
     @cached_property
@@ -535,6 +584,15 @@ class BodyModel:
             if (y0 <= y < y1) or (y1 <= y < y0):
                 xs.append(x0 + (y - y0) * (x1 - x0) / (y1 - y0))
         return sorted(xs)
+
+    def edges_at_x(self, x: float) -> list[float]:
+        """The y where a vertical line at x crosses the outline, sorted."""
+        ring = self.outline
+        ys = []
+        for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1], strict=True):
+            if (x0 <= x < x1) or (x1 <= x < x0):
+                ys.append(y0 + (x - x0) * (y1 - y0) / (x1 - x0))
+        return sorted(ys)
 
     @cached_property
     def hint_lines(self) -> dict[str, list[list[XY]]]:
@@ -607,13 +665,22 @@ class BodyModel:
             )
 
     def _place_from_landmark(self, placement: LandmarkPlacement, points: Mapping[str, XY] | None) -> XY:
+        x, y = self._place_on_view(placement, points)
+        if self.view == "anterior" and placement.scale is Scale.scalp and placement.rise:
+            y -= self._front_scalp_fall(x, y)
+        return (x, y)
+
+    def _place_on_view(self, placement: LandmarkPlacement, points: Mapping[str, XY] | None) -> XY:
         x, y = self.anchor(placement.landmark, points)
         if placement.in_line_with is not None:
             x = self.anchor(placement.in_line_with, points)[0]
         if placement.scale is None:
             return (x, y)
         self._check_scales(placement)
-        y += placement.rise * self.cun(placement.scale)
+        if self.view == "anterior" and placement.scale is Scale.scalp and placement.rise:
+            y = self.front_scalp_height(y, placement.rise)
+        else:
+            y += placement.rise * self.cun(placement.scale)
         unit = self.cun(placement.across or placement.scale)
         forward_view = self.table.horizontal_offset == "forward"
         wrong = placement.outward if forward_view else placement.forward
@@ -659,6 +726,10 @@ def point_in_polygon(xy: XY, polygon: Sequence[XY]) -> bool:
         if (y0 > y) != (y1 > y) and x < x0 + (y - y0) * (x1 - x0) / (y1 - y0):
             inside = not inside
     return inside
+
+
+def _arc_length(line: Sequence[XY]) -> float:
+    return sum(math.dist(a, b) for a, b in itertools.pairwise(line))
 
 
 def polygon_area(polygon: Sequence[XY]) -> float:

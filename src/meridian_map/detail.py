@@ -1,12 +1,15 @@
 """A magnified detail of the head beside the body, as an atlas draws it.
 
 On the side view the Gallbladder's twenty head points lie a centimetre or less apart (GB8 and GB9:
-0.65 cm), which a whole-body drawing at about 4.5 px/cm cannot show as separate markers. So the
-side view also draws the head a few times larger beside the trunk: the same outline, anatomy lines,
-channel lines and points, moved and scaled, nothing traced or placed by hand. Its markers carry
-the same point codes as the body's, so the component hovers, rings, fades and clicks them as it
-does those; it holds no region, so a click there beside a marker chooses no area. A click in it is
-read back onto the body (`to_body`), so a located point is scored where it was meant.
+0.65 cm), and on the front view the scalp points just inside the hairline half a centimetre (BL4
+and BL5: 0.54 cm), which a whole-body drawing at about 4.5 px/cm cannot show as separate markers.
+So these views also draw the head a few times larger beside the body: the same outline, anatomy
+lines, channel lines and points, moved and scaled, nothing traced or placed by hand. The front
+view's detail shows the half of the face beside it (the patient's left) and the midline: the other
+half is its mirror image, and the whole face would take the room of the body. Its markers carry the
+same point codes as the body's, so the component hovers, rings, fades and clicks them as it does
+those; it holds no region, so a click there beside a marker chooses no area. A click in it is read
+back onto the body (`to_body`), so a located point is scored where it was meant.
 """
 
 from __future__ import annotations
@@ -21,8 +24,10 @@ from .body import XY, BodyModel
 # 9.3 px apart at this scale: a marker's width. The body, left as large as it fits beside it, loses
 # about a tenth of its size (4.2 px/cm instead of 4.6).
 HEAD_SCALE = 3.4
-GAP_CM = 0.8  # between the body's back and the detail's frame
-CAPTION = f"The head, {HEAD_SCALE:g} × larger"
+# BL4 and BL5 (0.54 cm apart) come out 10 px apart on the same plot; the half face fits beside the
+# shoulder, so the body keeps nearly its size.
+FRONT_HEAD_SCALE = 4.0
+GAP_CM = 0.8  # between the body and the detail's frame
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,7 @@ class Detail:
     source: tuple[float, float, float, float]
     scale: float
     at: XY
+    caption: str = ""
 
     def to_detail(self, xy: XY) -> XY:
         x0, _, y0, _ = self.source
@@ -82,10 +88,17 @@ class Detail:
 
 
 def head_detail(body: BodyModel) -> Detail | None:
-    """The side view's head detail: from behind the occiput to the brow, from the ear lobe to above
-    the vertex, set beside the back of the trunk with its top level with the chin."""
-    if body.view != "lateral":
-        return None
+    """The head's detail on the views that have one (the side and front views)."""
+    if body.view == "lateral":
+        return _side_head(body)
+    if body.view == "anterior":
+        return _front_head(body)
+    return None
+
+
+def _side_head(body: BodyModel) -> Detail:
+    """From behind the occiput to the brow, from the ear lobe to above the vertex, set beside the
+    back of the trunk with its top level with the chin."""
     marks = body.landmarks
     brow = marks["eyebrow_lateral_end"][1]
     front = max(body.edges_at(brow)) + 0.25
@@ -99,7 +112,23 @@ def head_detail(body: BodyModel) -> Detail | None:
     top = marks["mandible_angle"][1] + 4.0
     lowest = top - height
     back = min(x for x, y in body.outline if lowest - 1 <= y <= top + 1)
-    return Detail(source, HEAD_SCALE, (back - GAP_CM - width, lowest))
+    return Detail(source, HEAD_SCALE, (back - GAP_CM - width, lowest), f"The head, {HEAD_SCALE:g} × larger")
+
+
+def _front_head(body: BodyModel) -> Detail:
+    """The patient's left half of the face and scalp (the viewer's right) and the midline, from
+    below the upper lip to above the vertex, set beside that shoulder with its top level with the
+    vertex."""
+    marks = body.landmarks
+    chin, vertex = marks["chin"][1], marks["vertex"][1]
+    side = max(x for x, y in body.outline if y >= chin) + 0.3  # the head's widest, patient's left
+    source = (-0.6, side, marks["upper_lip"][1] - 1.0, vertex + 0.4)
+    height = (source[3] - source[2]) * FRONT_HEAD_SCALE
+    top = vertex + 0.4
+    lowest = top - height
+    beside = max(x for x, y in body.outline if lowest - 1 <= y <= top + 1)
+    caption = f"The left half of the face,<br>{FRONT_HEAD_SCALE:g} × larger"
+    return Detail(source, FRONT_HEAD_SCALE, (beside + GAP_CM, lowest), caption)
 
 
 def _clip_segment(a: XY, b: XY, box: tuple[float, float, float, float]) -> tuple[XY, XY] | None:

@@ -34,6 +34,7 @@ from .figure import (
     emphasis,
     plain_card,
     point_card,
+    sharing_card,
 )
 from .model import CHANNEL_IDS
 
@@ -97,7 +98,7 @@ def highlight(atlas: ResolvedAtlas, selection: Selection) -> dict[str, Any]:
         if channel_id and region_ids:
             served.append({"colour": atlas.channels[channel_id].colour, "regions": region_ids})
     rings = [
-        {"code": code, "colour": atlas.channels[code[:2]].colour}
+        {"code": atlas.shared_markers.get(code, code), "colour": atlas.channels[code[:2]].colour}
         for code in (selection.point, selection.quiz_point)
         if code and code in atlas.positions
     ]
@@ -109,7 +110,7 @@ def highlight(atlas: ResolvedAtlas, selection: Selection) -> dict[str, Any]:
         "extra": {
             "active": extra.active,
             "channels": sorted(extra.channels) if extra.active else [],
-            "points": sorted(extra.points) if extra.active else [],
+            "points": sorted({atlas.shared_markers.get(p, p) for p in extra.points}) if extra.active else [],
         },
         "served": served,
         "rings": rings,
@@ -161,9 +162,11 @@ def read_click(payload: object, atlas: ResolvedAtlas, selection: Selection | Non
 
 def _card(atlas: ResolvedAtlas, code: str, selection: Selection) -> Card:
     point = atlas.points[code]
-    if code == selection.quiz_point:
+    guests = [atlas.points[guest] for guest, host in atlas.shared_markers.items() if host == code]
+    if selection.quiz_point in (code, *(guest.code for guest in guests)):
         return QUESTION_CARD  # a point to name: its card would give the answer
-    return plain_card(point, atlas.channels[point.channel]) if selection.plain else point_card(point)
+    card = plain_card(point, atlas.channels[point.channel]) if selection.plain else point_card(point)
+    return sharing_card(card, guests, selection.plain) if guests else card
 
 
 def _card_json(card: Card) -> dict[str, Any]:

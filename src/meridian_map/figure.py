@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 from .atlas import ResolvedAtlas
 from .body import XY, BodyModel, segment_distance
 from .callouts import BREAK, LINE_SPACING, Callout, Keep, Labelled, lay_out, rows_needed, text_width_px
-from .detail import CAPTION, Detail, head_detail
+from .detail import Detail, head_detail
 from .markup import safe
 from .model import CHANNEL_IDS, Channel, Point, Scale, ViewId
 from .regions import clip_convex
@@ -174,7 +174,7 @@ def build_figure(atlas: ResolvedAtlas, selection: Selection, height: int | None 
     detail = drawn_detail(atlas, selection)
     if detail:
         traces += detail_traces(atlas, detail, traces)
-        x_range = [min(x_range[0], detail.frame[0] - 1.0), x_range[1]]
+        x_range = [min(x_range[0], detail.frame[0] - 1.0), max(x_range[1], detail.frame[1] + 1.0)]
     figure = go.Figure(data=traces)
     figure.update_layout(
         height=height,
@@ -347,6 +347,12 @@ def point_card(point: Point) -> Card:
     return Card(f"{point.code}  {point.pinyin}  {point.hanzi}", (point.english, *textwrap.wrap(point.location, 44)))
 
 
+def sharing_card(card: Card, guests: Sequence[Point], plain: bool) -> Card:
+    """A card for a marker that also stands for points behind it (GV28 inside the lip at GV27)."""
+    named = [f"and {p.english}" if plain else f"Also {p.code} {p.pinyin}: {p.location}" for p in guests]
+    return Card(card.title, (*card.lines, *(line for text in named for line in textwrap.wrap(text, 44))))
+
+
 def plain_card(point: Point, channel: Channel) -> Card:
     """The treatment room's hover card: the point's English name and its channel, no code."""
     return Card(point.english, (f"a point on the {channel.called}",))
@@ -368,6 +374,8 @@ def _points_trace(atlas: ResolvedAtlas, channel_id: str, selection: Selection) -
     ys: list[float] = []
     codes: list[str] = []
     for point in drawn_points(atlas, channel_id, selection):
+        if point.code in atlas.shared_markers:
+            continue  # drawn by the marker it shares
         for x, y in atlas.positions[point.code]:
             xs.append(x)
             ys.append(y)
@@ -556,9 +564,10 @@ def detail_traces(atlas: ResolvedAtlas, detail: Detail, drawn: Sequence[go.BaseT
                     mode="markers", marker=trace.marker, hoverinfo="skip", showlegend=False,
                     legendgroup=trace.legendgroup, name=f"{trace.name} (detail)", meta=trace.meta,
                 ))  # fmt: skip
-    traces.append(go.Scatter(x=[x0 + 0.8], y=[y1 + 0.6], text=[CAPTION], mode="text", textposition="top right",
-                             textfont={"size": LABEL_FONT_PX, "color": MUTED_TEXT}, hoverinfo="skip",
-                             showlegend=False, name="detail caption"))  # fmt: skip
+    # Below the frame: above it, the front view's caption would meet the header's "Patient's LEFT".
+    traces.append(go.Scatter(x=[x0 + 0.4], y=[y0 - 0.6], text=[detail.caption], mode="text",
+                             textposition="bottom right", textfont={"size": LABEL_FONT_PX, "color": MUTED_TEXT},
+                             hoverinfo="skip", showlegend=False, name="detail caption"))  # fmt: skip
     return traces
 
 

@@ -217,7 +217,8 @@ def make_round(
     point_views: dict[str, list[ViewId]] = {}
     for on_view in on_views:
         for point in on_view.atlas.points:  # file order: deterministic
-            if point.code in on_view.positions:
+            # A point drawn at another's marker (GV28 at GV27 on the front view) is not asked about there.
+            if point.code in on_view.positions and point.code not in on_view.shared_markers:
                 point_views.setdefault(point.code, []).append(on_view.view)
     region_views: dict[str, list[tuple[ViewId, str]]] = {}
     for on_view in on_views:

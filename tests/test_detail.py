@@ -125,9 +125,9 @@ def test_the_detail_draws_the_same_lines_and_points_moved_and_scaled(atlas: Reso
     assert {"detail outline", "detail anatomy", "GB Gallbladder (detail)"} <= set(names)
     line = figure.data[names.index("GB Gallbladder (detail)")]
     assert line.meta == {"role": "line", "channel": "GB"} and line.showlegend is False
-    # With labels on, the labels take the room beside the body: no detail.
-    labelled = build_figure(side, Selection(view="lateral", labels="code"))
-    assert not any(trace.name.endswith("(detail)") for trace in labelled.data)
+    # With labels on, the labels take the room beside the body: no detail; nor in the treatment room.
+    for plain in (Selection(view="lateral", labels="code"), Selection(view="lateral", plain=True)):
+        assert not any(trace.name.endswith("(detail)") for trace in build_figure(side, plain).data)
 
 
 def test_a_click_in_the_detail_is_read_as_the_spot_on_the_head_it_shows(atlas: ResolvedAtlas) -> None:

@@ -410,9 +410,10 @@ def _point_labels(atlas: ResolvedAtlas, selection: Selection, focus: Emphasis) -
 
 def drawn_detail(atlas: ResolvedAtlas, selection: Selection) -> Detail | None:
     """The head detail, where the figure draws one: on a view that has one, unless labels take the
-    room beside the body. A click is read back onto the head only where it is drawn."""
+    room beside the body, or in the treatment room (a patient taps no head point, and sees the body
+    larger without it). A click is read back onto the head only where it is drawn."""
     labelled = _point_labels(atlas, selection, emphasis(atlas, selection)) or _shows_ruler(atlas, selection)
-    return None if labelled else head_detail(atlas.body)
+    return None if labelled or selection.plain else head_detail(atlas.body)
 
 
 def _callouts(atlas: ResolvedAtlas, selection: Selection, focus: Emphasis, height: int) -> list[Callout]:

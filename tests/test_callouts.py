@@ -9,14 +9,20 @@ import pytest
 
 from meridian_map import ResolvedAtlas, Selection, build_figure
 from meridian_map.body import XY
-from meridian_map.callouts import LINE_SPACING, Labelled, lay_out, spread, text_width_cm, text_width_px
+from meridian_map.callouts import LINE_SPACING, Keep, Labelled, lay_out, spread, text_width_cm, text_width_px
 from meridian_map.figure import (
+    HEIGHT,
     LABEL_FONT_PX,
+    LANDMARK_PREFIX,
+    LANDMARKS,
+    LEGEND_PX,
     LOWEST_PLOT_PX,
     NARROWEST_PLOT_PX,
+    _point_labels,
     _px_per_cm,
     axis_ranges,
     emphasis,
+    ruler_keep,
 )
 from meridian_map.model import VIEW_IDS
 
@@ -112,22 +118,98 @@ def crosses(segment: tuple[XY, XY], box: tuple[float, float, float, float]) -> b
     return any(x0 < ax + (bx - ax) * k / 200 < x1 and y0 < ay + (by - ay) * k / 200 < y1 for k in range(201))
 
 
-@pytest.mark.parametrize("kind", ["code", "pinyin", "hanzi"])
-@pytest.mark.parametrize("regions", [(), ("lower_back_left",)])
-def test_no_leader_line_crosses_the_spine_ruler(atlas: ResolvedAtlas, kind: str, regions: tuple[str, ...]) -> None:
-    figure = build_figure(atlas, Selection(regions=regions, labels=kind, landmarks=True))  # type: ignore[arg-type]
+def ruler_boxes(figure: Any, scale: float) -> list[tuple[float, float, float, float]]:
+    """The spine ruler's level names as drawn at `scale` px per cm: 10 px text `middle left` of its
+    anchor, a line's height tall, and 1.2 times the estimated width (Chromium draws "T10" 19.8 px
+    wide, against 17.4 px estimated)."""
     ruler = next(t for t in figure.data if t.name == "spine ruler")
-    scale = _px_per_cm(atlas)
-    half = LINE_SPACING * 10 / scale / 2  # the ruler's text is 10 px
+    half = LINE_SPACING * 10 / scale / 2
     named = zip(ruler.x, ruler.y, ruler.text, strict=True)
-    boxes = [(x - text_width_cm(text, 10, scale), x, y - half, y + half) for x, y, text in named]
-    spine = (-0.7, 0.7, min(ruler.y) - half, max(ruler.y) + half)
+    return [(x - 1.2 * text_width_cm(text, 10, scale), x, y - half, y + half) for x, y, text in named]
+
+
+def drawn_scales(figure: Any) -> dict[str, float]:
+    """The figure's scale (px per cm) on a desktop, on the narrowest plot (a phone: the x range sets
+    it) and on the lowest (a desktop window at 200 % zoom: the y range does)."""
+    (x0, x1), (y0, y1) = figure.layout.xaxis.range, figure.layout.yaxis.range
+    return {
+        "drawing": (HEIGHT - LEGEND_PX) / (y1 - y0),
+        "phone": (NARROWEST_PLOT_PX - 8) / (x1 - x0),
+        "lowest": LOWEST_PLOT_PX / (y1 - y0),
+    }
+
+
+@pytest.mark.parametrize("kind", ["code", "pinyin", "hanzi"])
+@pytest.mark.parametrize("regions", [(), ("lower_back_left",), ("lower_back_left", "sacrum")])
+@pytest.mark.parametrize("size", ["drawing", "phone", "lowest"])
+def test_no_leader_line_crosses_the_spine_ruler(
+    atlas: ResolvedAtlas, kind: str, regions: tuple[str, ...], size: str
+) -> None:
+    """With every point labelled (no area chosen) the head has more labels than rows above the
+    ruler; on a phone, and most on the lowest plot, the ruler's text covers more of the drawing."""
+    figure = build_figure(atlas, Selection(regions=regions, labels=kind, landmarks=True))  # type: ignore[arg-type]
+    scale = drawn_scales(figure)[size]
+    boxes = ruler_boxes(figure, scale)
+    spine = (-0.7, 0.7, min(b[2] for b in boxes), max(b[3] for b in boxes))
     drawn = leaders(figure)
     assert drawn
     for segment in drawn:
         assert not any(crosses(segment, box) for box in boxes), segment
         (ax, _), (bx, _) = segment
         assert not (min(ax, bx) < spine[0] and max(ax, bx) > spine[1] and crosses(segment, spine)), segment
+
+
+def test_a_leader_crosses_the_band_only_beyond_its_edge() -> None:
+    keep = Keep("left", 10.0, 20.0, edge=-5.0)
+    assert keep.crossed((0.0, 15.0), (-10.0, 15.0))  # straight through
+    assert keep.crossed((0.0, 25.0), (-10.0, 15.0))  # ends in it
+    assert keep.crossed((0.0, 15.0), (-20.0, 0.0))  # leaves the band's height only past the edge
+    assert not keep.crossed((0.0, 12.0), (-20.0, 0.0))  # passes under the corner
+    assert not keep.crossed((0.0, 25.0), (-10.0, 21.0))  # above it
+    assert not keep.crossed((0.0, 15.0), (-4.0, 15.0))  # stops short of the edge
+    assert keep.crossed((-6.0, 15.0), (-4.0, 30.0))  # starts in it
+    assert not Keep("right", 10.0, 20.0, edge=5.0).crossed((0.0, 15.0), (-10.0, 15.0))  # the other side
+
+
+def test_an_item_with_a_bound_is_pushed_inside_it_and_pushes_the_next() -> None:
+    inf = float("inf")
+    bounds = [(-inf, inf), (5.0, inf), (-inf, inf)]
+    assert spread([0.0, 0.0, 0.0], 2.0, WIDE, bounds=bounds) == pytest.approx([-2.0, 5.0, 7.0])
+    assert spread([0.0, 10.0], 2.0, WIDE, bounds=[(-inf, inf), (-inf, 1.0)]) == pytest.approx([-1.0, 1.0])
+
+
+def test_with_every_back_point_labelled_the_ruler_side_keeps_off_the_band(atlas: ResolvedAtlas) -> None:
+    """The crowded case, at the scale the figure lays it out: the head has more labels than rows
+    above the band, and the other column cannot take all the band's. Every point is still labelled
+    once, no two labels of a column overlap, all stay inside the drawing, no label of the ruler's
+    side stands level with the band, no leader crosses it, and the head's labels stay beside the head."""
+    shown = atlas.on("posterior")
+    selection = Selection(labels="pinyin", landmarks=True)
+    labelled = _point_labels(shown, selection, emphasis(shown, selection)) + [
+        Labelled(LANDMARK_PREFIX + key, name, [shown.body.landmarks[key]]) for name, key in LANDMARKS.items()
+    ]  # as the figure lays them out: the landmarks' names too
+    keep = ruler_keep(shown)
+    _, (bottom, top) = axis_ranges(shown)
+    scale = _px_per_cm(shown)
+    height = LINE_SPACING * LABEL_FONT_PX / scale
+    head = [item for item in labelled if min(y for _, y in item.positions) > keep.top]
+    assert len(head) > (top - keep.top) / height  # the head's labels do not fit above the band
+    callouts = lay_out(shown.body, labelled, scale, LABEL_FONT_PX, (bottom, top), keep)
+
+    assert sorted(c.code for c in callouts) == sorted(item.code for item in labelled)
+    for side in ("left", "right"):
+        column = sorted((c for c in callouts if c.side == side), key=lambda c: c.label[1])
+        for lower, upper in pairwise(column):
+            assert upper.label[1] - lower.label[1] >= height - 1e-9, f"{lower.code} and {upper.code} overlap"
+    for callout in callouts:
+        assert bottom + height / 2 - 1e-9 <= callout.label[1] <= top - height / 2 + 1e-9, callout
+        assert not keep.crossed(callout.point, callout.label), callout
+        if callout.side == "left":
+            assert callout.point[0] < 0.5, callout  # never across the spine
+            assert not keep.bottom - height / 2 < callout.label[1] < keep.top + height / 2, callout
+    assert all(c.label[1] > keep.top for c in callouts if c.code in {item.code for item in head})
+    below = [c for c in callouts if c.side == "left" and keep.bottom <= c.point[1] <= keep.top]
+    assert below and all(c.label[1] < keep.bottom for c in below)  # the band's points labelled under it
 
 
 @pytest.mark.parametrize("view", VIEW_IDS)

@@ -55,6 +55,7 @@ MARGIN_CM = 3.0
 HEIGHT = 900  # px
 TREATMENT_ROOM_HEIGHT = 1100  # px: at half a laptop screen's width the body still fits the width
 LABEL_FONT_PX = 11
+RULER_FONT_PX = 10  # the spine ruler's level names
 LEADER_LINE = "rgba(90, 80, 72, 0.45)"
 MUTED_TEXT = "#5B5048"
 LANDMARK_PREFIX = "landmark:"
@@ -428,13 +429,7 @@ def _callouts(atlas: ResolvedAtlas, selection: Selection, focus: Emphasis, heigh
     if not labelled:
         return []
     _, (bottom, top) = axis_ranges(atlas)
-    # The spine ruler's level names stand left of the spine: leader lines keep off them.
-    keep = None
-    if ruler:
-        levels = [atlas.body.levels[name] for name in _ruler_levels(atlas)]
-        # Half the height of the ruler's 10 px text on the lowest plot, where it is tallest in cm.
-        half = LINE_SPACING * 10 / 2 / (LOWEST_PLOT_PX / (top - bottom + 2 * LABEL_EDGE_CM))
-        keep = Keep("left", min(levels) - half, max(levels) + half)
+    keep = ruler_keep(atlas) if ruler else None
     # At the phone's scale, or the drawing's if smaller; the labels' room at the sides shrinks that
     # scale (the x range grows), so lay out again until it settles. But never so small that the
     # columns (with the ruler: the column away from it, for the labels level with it) run out of
@@ -450,6 +445,22 @@ def _callouts(atlas: ResolvedAtlas, selection: Selection, focus: Emphasis, heigh
             break
         scale = narrowest
     return callouts
+
+
+def ruler_keep(atlas: ResolvedAtlas) -> Keep:
+    """What the labels keep off: the spine ruler's level names, which stand left of the spine, as
+    tall as they are drawn on the lowest plot (where their 10 px are the most centimetres), and from
+    1 px inside their inner end out to the drawing's left edge."""
+    _, (bottom, top) = axis_ranges(atlas)
+    levels = [atlas.body.levels[name] for name in _ruler_levels(atlas)]
+    lowest = LOWEST_PLOT_PX / (top - bottom + 2 * LABEL_EDGE_CM)  # px per cm
+    half = LINE_SPACING * RULER_FONT_PX / 2 / lowest
+    return Keep("left", min(levels) - half, max(levels) + half, _ruler_x(atlas) + 1 / lowest)
+
+
+def _ruler_x(atlas: ResolvedAtlas) -> float:
+    """Where the spine ruler's level names end (they stand left of it): 3 cm outside the 3 B-cun line."""
+    return -3 * atlas.body.cun(Scale.back) - 3.0
 
 
 def _ruler_levels(atlas: ResolvedAtlas) -> list[str]:
@@ -493,13 +504,13 @@ def _landmark_traces(atlas: ResolvedAtlas) -> list[go.Scatter]:
     unit = body.cun(Scale.back)
     top, bottom = body.levels["T1"], body.levels["S4"]
     lines = [[(sign * cun * unit, top + 2), (sign * cun * unit, bottom)] for cun in (0, 1.5, 3) for sign in (1, -1)]
-    x0 = -3 * unit - 3.0
+    x0 = _ruler_x(atlas)
     levels = _ruler_levels(atlas)
     return [
         _lines_trace(lines, "#7A6A5C", 1.0, "B-cun lines", "dot"),
         go.Scatter(
             x=[x0] * len(levels), y=[body.levels[n] for n in levels], mode="text", text=levels,
-            hoverinfo="skip", showlegend=False, textfont={"size": 10, "color": MUTED_TEXT},
+            hoverinfo="skip", showlegend=False, textfont={"size": RULER_FONT_PX, "color": MUTED_TEXT},
             textposition="middle left", name="spine ruler",
         ),
         go.Scatter(  # under the foot of each line, clear of the points on the midline and of each other

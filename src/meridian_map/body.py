@@ -578,21 +578,11 @@ class BodyModel:
 
     def edges_at(self, y: float) -> list[float]:
         """The x where a horizontal line at height y crosses the outline, sorted."""
-        ring = self.outline
-        xs = []
-        for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1], strict=True):
-            if (y0 <= y < y1) or (y1 <= y < y0):
-                xs.append(x0 + (y - y0) * (x1 - x0) / (y1 - y0))
-        return sorted(xs)
+        return _crossings(self.outline, y, across=1)
 
     def edges_at_x(self, x: float) -> list[float]:
         """The y where a vertical line at x crosses the outline, sorted."""
-        ring = self.outline
-        ys = []
-        for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1], strict=True):
-            if (x0 <= x < x1) or (x1 <= x < x0):
-                ys.append(y0 + (x - x0) * (y1 - y0) / (x1 - x0))
-        return sorted(ys)
+        return _crossings(self.outline, x, across=0)
 
     @cached_property
     def hint_lines(self) -> dict[str, list[list[XY]]]:
@@ -726,6 +716,16 @@ def point_in_polygon(xy: XY, polygon: Sequence[XY]) -> bool:
         if (y0 > y) != (y1 > y) and x < x0 + (y - y0) * (x1 - x0) / (y1 - y0):
             inside = not inside
     return inside
+
+
+def _crossings(ring: Sequence[XY], value: float, across: int) -> list[float]:
+    """Where the line {coordinate `across` = value} crosses a closed ring: the other coordinate, sorted."""
+    along = 1 - across
+    found = []
+    for a, b in zip(ring, [*ring[1:], ring[0]], strict=True):
+        if (a[across] <= value < b[across]) or (b[across] <= value < a[across]):
+            found.append(a[along] + (value - a[across]) * (b[along] - a[along]) / (b[across] - a[across]))
+    return sorted(found)
 
 
 def _arc_length(line: Sequence[XY]) -> float:

@@ -607,15 +607,22 @@ def test_patient_story_steps_forward_in_the_browser(browser: Browser, server: st
 
 
 @pytest.mark.no_pointer
-@pytest.mark.parametrize("width", [1400, 390])
-def test_student_labels_do_not_overlap_as_drawn(
-    browser: Browser, server: str, atlas: ResolvedAtlas, width: int
-) -> None:
-    """Every back-view point labelled in pinyin, measured in the browser's own layout of the text."""
+@pytest.mark.parametrize("size", ["desktop", "phone", "zoom200"])
+def test_student_labels_do_not_overlap_as_drawn(browser: Browser, server: str, atlas: ResolvedAtlas, size: str) -> None:
+    """Every back-view point labelled in pinyin, measured in the browser's own layout of the text: at
+    1400 px, at 390 px, and at 200 % zoom, where the diagram keeps its height (the page scrolls)
+    rather than squeeze the labels into the window."""
     # A round whose first question hides no point and keeps the back view.
     seed, _ = round_where(atlas, lambda qs: qs[0].kind == "channel" and qs[0].view == "posterior")
     url = f"{server}/?mode=student&labels=pinyin&seed={seed}"
-    with opened(browser, url, viewport={"width": width, "height": 1000}) as page:
+    with opened(browser, url, **SIZES[size]) as page:
+        if size == "zoom200":  # the diagram stacks above the panel, whole width, at its own height
+            shape = page.evaluate(
+                "(plot) => { const gd = document.querySelector(plot);"
+                " return [gd.getBoundingClientRect().width, gd._fullLayout.height, gd.layout.meta.labelled]; }",
+                PLOT,
+            )
+            assert shape[0] >= 600 and shape[1] >= 800 and shape[2] is True, shape
         boxes: list[dict[str, float]] = page.evaluate(
             """(plot) => [...document.querySelectorAll(plot + ' g.textpoint text')]
                 .filter((t) => t.textContent.trim())

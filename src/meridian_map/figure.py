@@ -64,8 +64,8 @@ LANDMARKS = {"Scapular<br>spine T3": "scapular_spine_root", "Inferior<br>angle T
              "Iliac<br>crest L4": "iliac_crest", "PSIS S2": "psis"}  # fmt: skip
 # Labels are laid out for the smallest plot they must fit: a 390 px phone's (about 340 x 640 px), so
 # that they are neither cut off at its sides nor on top of one another there, and so on any larger
-# plot. (A desktop at 200 % zoom draws the plot narrower still, but its short window makes the
-# height set the scale, which leaves room at the sides.) Above and below, the drawing keeps room for
+# plot. (A desktop at 200 % zoom stacks the diagram above the panel, whole width, and with labels
+# on the component keeps the figure's own height there.) Above and below, the drawing keeps room for
 # a label's half height on a plot as low as the body map draws it (320 px, less the legend).
 NARROWEST_PLOT_PX = 340
 PHONE_PLOT_PX = 640
@@ -190,6 +190,7 @@ def build_figure(atlas: ResolvedAtlas, selection: Selection, height: int | None 
         legend={"orientation": "h", "x": 0.5, "xanchor": "center", "y": 0.0, "yanchor": "top",
                 "itemclick": False, "itemdoubleclick": False, "font": {"size": 13}},
         annotations=_side_labels(atlas.view, x_range, y_range),
+        meta={"labelled": bool(callouts)},  # the component then keeps the figure's height
     )  # fmt: skip
     return figure
 

@@ -81,6 +81,14 @@ PAGE_CSS = """<style>
 [data-testid="stMainBlockContainer"] { padding-top: 4rem; padding-bottom: 2rem; }
 [data-testid="stMainBlockContainer"] h1 { padding-top: 0; }
 .st-key-explanation [data-testid="stVerticalBlock"] { gap: 0.625rem; }
+/* Streamlit stacks columns only under 640 px. From there to 832 px (a tablet upright, a desktop at
+   175-200 % zoom) the diagram and the panel would each get under 400 px: stack them, as on a phone. */
+@media (max-width: 52rem) {
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] .st-key-diagram) { flex-wrap: wrap; }
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] .st-key-diagram) > [data-testid="stColumn"] {
+    min-width: 100%;
+  }
+}
 </style>"""
 
 

@@ -169,6 +169,9 @@ class BodyMap {
   fittedHeight() {
     // The whole body on one screen: at most the figure's own height, at least enough to read.
     const natural = this.drawing.figure.layout.height;
+    // A student's labels are laid out for the figure's own height (their text keeps its size):
+    // squeezed into a short window (200 % zoom) they would pile up, so the page scrolls instead.
+    if (this.drawing.figure.layout.meta?.labelled) return natural;
     // Room is left for the zoom buttons above it and Streamlit's top bar, so both stay in sight.
     return Math.round(Math.max(320, Math.min(natural, window.innerHeight - 130)));
   }

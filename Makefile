@@ -54,7 +54,7 @@ check: $(VENV)/.installed-test ## lint, type-check and validate the content
 	$(BIN)/python -m meridian_map validate $(DATA)
 
 test: $(VENV)/.installed-test $(AXE) system-packages check ## the whole suite: unit, app and browser tests
-	$(BIN)/python -m pytest -q -n 2 --dist load --durations=15
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup --durations=15
 
 bench: $(VENV)/.installed-test system-packages ## print speed figures (click latency, rerun time, bytes, cold start)
 	$(BIN)/python bench/run.py

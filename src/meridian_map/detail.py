@@ -123,9 +123,8 @@ def _front_head(body: BodyModel) -> Detail:
     chin, vertex = marks["chin"][1], marks["vertex"][1]
     side = max(x for x, y in body.outline if y >= chin) + 0.3  # the head's widest, patient's left
     source = (-0.6, side, marks["upper_lip"][1] - 1.0, vertex + 0.4)
-    height = (source[3] - source[2]) * FRONT_HEAD_SCALE
-    top = vertex + 0.4
-    lowest = top - height
+    top = source[3]
+    lowest = top - (top - source[2]) * FRONT_HEAD_SCALE
     beside = max(x for x, y in body.outline if lowest - 1 <= y <= top + 1)
     caption = f"The left half of the face,<br>{FRONT_HEAD_SCALE:g} × larger"
     return Detail(source, FRONT_HEAD_SCALE, (beside + GAP_CM, lowest), caption)

@@ -121,6 +121,8 @@ SETTLED_JS = """([diagram, map]) => {
     const root = document.querySelector(map + ' [data-testid="stBidiComponentRegular"]');
     const plot = root && root.querySelector('.mm-plot');
     if (!plot || !plot._fullLayout || !root.dataset.drawn) return false;
+    // A zoom sent and not yet taken in still has its rerun to come (and a rerun fades the page).
+    if (Number(root.dataset.zoomAck || 0) < Number(root.dataset.zoomSent || 0)) return false;
     return (root.dataset.ack || '0') === (root.dataset.sent || '0') && root.dataset.predicted !== '1';
 }"""
 # Page pixel coordinates of a point of the figure, through the plot's own axes. Arguments: [x, y, PLOT].
@@ -137,7 +139,7 @@ FIGURE_TO_PAGE_JS = """([x, y, selector]) => {
 
 def wait_for_app(page: Page, timeout: float = 30_000, diagram: bool = True) -> None:
     """Until the script has finished running and (by default) the diagram is drawn and has taken in
-    every click it sent (so the run that answered the last click is over, and the URL written)."""
+    every click and zoom it sent (so the run that answered the last one is over, and the URL written)."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
     page.wait_for_function(SETTLED_JS, arg=[diagram, MAP], timeout=timeout)
     page.wait_for_timeout(50)

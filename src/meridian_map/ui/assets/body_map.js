@@ -288,6 +288,7 @@ class BodyMap {
   confirm(highlight) {
     this.confirmed = highlight;
     this.root.dataset.ack = String(highlight.ack ?? 0);
+    this.root.dataset.zoomAck = String(highlight.zoom_ack ?? 0);
     // A click sent since that rerun began is still on its way: keep showing its prediction.
     if ((highlight.ack ?? 0) < this.sent && this.state?.predicted) return;
     this.apply(highlight);
@@ -662,6 +663,7 @@ class BodyMap {
     if (!quiet) this.adopted = null; // the person moved it: a link's zoom is news again
     if (!quiet && this.setState) {
       const payload = { view: this.drawing.view, ranges: ranges && [...ranges.x, ...ranges.y], seq: ++this.zoomsSent };
+      this.root.dataset.zoomSent = String(this.zoomsSent);
       this.setState("zoom", payload);
     }
   }

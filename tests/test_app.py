@@ -458,6 +458,23 @@ def test_explore_with_several_areas_says_what_they_share_first_and_each_warning_
     ]
 
 
+def test_several_areas_draw_an_areas_layers_only_once_its_more_is_opened() -> None:
+    """Each area's layers wait behind its "More" (so a click does not build them all); opened, they are
+    all there, and only that area's."""
+    app = start(regions="lower_back_left,sacrum")
+    assert [e.label for e in app.main.expander].count("More: channels, traditional view, anatomy, evidence") == 2
+    assert not app.get("tab")
+    sacrum = open_atlas().region_content["sacrum"].layers
+    assert sacrum.anatomy.split(". ")[0] not in page_text(app)
+    app.session_state["more_sacrum"] = True  # as a click on its "More" sets it
+    app.run()
+    assert [t.label for t in app.get("tab")] == ["Traditional view", "Anatomy", "Questions", "Evidence"]
+    text = page_text(app)
+    assert sacrum.anatomy.split(". ")[0] in text
+    lower_back = open_atlas().region_content["lower_back"].layers
+    assert lower_back.anatomy.split(". ")[0] not in text
+
+
 def test_explore_tells_both_sides_of_an_area_once() -> None:
     app = start(regions="lower_back_left,sacrum,lower_back_right")
     headers = [h.value for h in app.main.header]

@@ -833,6 +833,20 @@ def test_both_sides_of_the_lower_back_and_the_sacrum_fit_two_desktop_screens(bro
         assert height <= 2 * 1000, height
 
 
+def test_an_areas_more_opens_its_layers_by_keyboard(browser: Browser, server: str, atlas: ResolvedAtlas) -> None:
+    """Several areas: an area's layers are drawn when its "More" opens (a rerun); the keyboard opens it."""
+    with opened(browser, f"{server}/?regions=lower_back_left,sacrum") as page:
+        card = page.locator(".st-key-region_sacrum")
+        expect(card.get_by_role("tab")).to_have_count(0)
+        card.locator("summary", has_text="More: channels, traditional view, anatomy, evidence").focus()
+        page.keyboard.press("Enter")
+        wait_for_app(page)
+        expect(card.get_by_role("tab")).to_have_text(["Traditional view", "Anatomy", "Questions", "Evidence"])
+        card.get_by_role("tab", name="Anatomy").click()
+        expect(card.get_by_role("tabpanel")).to_contain_text(atlas.region_content["sacrum"].layers.anatomy[:40])
+        expect(page.locator(".st-key-region_lower_back_left").get_by_role("tab")).to_have_count(0)
+
+
 def test_quick_clicks_on_several_areas_all_count(page: Page, exported: dict[str, Any]) -> None:
     """Clicks that come while the app is still answering are merged by Streamlit; none is lost."""
     regions = ["upper_back_left", "mid_back_right", "sacrum", "buttock_left", "lower_back_right"]

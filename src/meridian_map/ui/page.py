@@ -444,7 +444,6 @@ def _region(atlas: ResolvedAtlas, explained: RegionExplanation, compact: bool) -
         st.header(safe(explained.label))
         sentences = re.split(r"(?<=[.!?])\s+", layers.plain.strip())
         lead, rest = (sentences[:1], sentences[1:]) if compact else (sentences, [])
-        st.markdown(safe(" ".join(lead)))
         lists = [
             f"**{heading}:** " + ", ".join(f"{safe(p.code)} {safe(p.pinyin)} ({safe(p.hanzi)})" for p in points)
             for heading, points in (
@@ -453,10 +452,19 @@ def _region(atlas: ResolvedAtlas, explained: RegionExplanation, compact: bool) -
             )
             if points
         ]
-        if lists:
-            st.markdown("  \n".join(lists))
-        more = st.expander("More: channels, traditional view, anatomy, evidence") if compact else st.container()
-        with more:
+        # One block, two paragraphs: each element is a message per click and per session.
+        st.markdown("\n\n".join([safe(" ".join(lead)), *(["  \n".join(lists)] if lists else [])]))
+        # Several areas: the layers of each are drawn only once its "More" is opened (a rerun then),
+        # so a click on the diagram does not build every area's closed layers.
+        more = (
+            st.expander("More: channels, traditional view, anatomy, evidence", key=f"more_{explained.region_id}",
+                        on_change="rerun")
+            if compact
+            else None
+        )  # fmt: skip
+        if more is not None and not more.open:
+            return
+        with more or st.container():
             if rest:
                 st.markdown(safe(" ".join(rest)))
             st.markdown(

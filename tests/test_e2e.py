@@ -941,7 +941,11 @@ def test_hostile_content_makes_no_outside_request_and_runs_no_script(browser: Br
         for query in (chosen, f"mode=patient&{chosen}", f"mode=student&seed=3&labels=pinyin&landmarks=1&{chosen}"):
             page.goto(f"{server}/?{query}")
             wait_for_app(page, timeout=120_000)
-            if "patient" not in query:  # the pain profile's questions, and search results
+            if "patient" not in query:  # the sections drawn once opened, the pain profile's questions, search results
+                for section in ("More: channels", "Is acupuncture safe?"):
+                    for summary in page.locator("summary", has_text=section).all():
+                        summary.click()
+                        wait_for_app(page, timeout=120_000)
                 page.get_by_text("Describe the pain").first.click()
                 page.get_by_label("Find a point").fill("shenshu")
                 page.keyboard.press("Enter")

@@ -151,9 +151,9 @@ def test_every_text_field_reaches_the_page_as_text_only(
         app.query_params[key] = value
     app.run()
     assert not app.exception and not [e for e in app.error if "content file" in e.value]
-    if mode == "explore":  # every area's "More" opened, the pain profile's questions and the search results too
-        for region_id in MODES[mode]["regions"].split(","):
-            app.session_state[f"more_{region_id}"] = True
+    if mode == "explore":  # every area's "More" and the safety section opened, the pain profile's questions
+        for key in ["safety", *(f"more_{region_id}" for region_id in MODES[mode]["regions"].split(","))]:
+            app.session_state[key] = True  # and the search results too
         app.text_input(key="search_query").set_value("shenshu").run()
     link = "[Link to this view](<http://localhost:8501/?"  # the app's own link (its address, the state's ids)
     found = [t for t in texts(app) if not t.startswith(link)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from meridian_map.content import ContentError
 from meridian_map.explain import (
     LINK_LABELS,
     ChainMatch,
+    Citation,
     RegionExplanation,
     explain_areas,
     point_cautions,
@@ -362,8 +364,7 @@ def _chain(match: ChainMatch) -> None:
             f"**Pain that travels: {safe(' → '.join(match.labels))}** follows the {safe(match.channel_name)} channel."
         )
         st.markdown(safe(match.chain.text))
-        for citation in match.citations:
-            st.caption(f"[{citation.number}] {safe(citation.text)}")
+        st.caption(_sources(match.citations))
 
 
 def _welcome(atlas: ResolvedAtlas) -> None:
@@ -385,12 +386,15 @@ def _safety(atlas: ResolvedAtlas) -> None:
     safety = atlas.atlas.safety
     if safety is None:
         return
-    with st.expander("Is acupuncture safe? Side effects, and who should take care", key="safety"):
+    # Drawn when opened (a rerun then), not on every click: text only, no widget whose answers it would drop.
+    opened = st.expander("Is acupuncture safe? Side effects, and who should take care", key="safety",
+                         on_change="rerun")  # fmt: skip
+    if not opened.open:
+        return
+    with opened:
         st.markdown(safe(safety.summary))
         st.markdown("\n".join(f"- **{safe(item.title)}:** {safe(item.text)}" for item in safety.items))
-        for citation in safety_citations(atlas):
-            link = f" {citation.url}" if citation.url else ""
-            st.caption(f"[{citation.number}] {safe(citation.text)}{safe(link)}")
+        st.caption(_sources(safety_citations(atlas)))
 
 
 def _point_card(atlas: ResolvedAtlas, point: Point) -> None:
@@ -481,9 +485,12 @@ def _region(atlas: ResolvedAtlas, explained: RegionExplanation, compact: bool) -
             anatomy.markdown(safe(layers.anatomy))
             asks.markdown("\n".join(f"- {safe(q)}" for q in layers.asks))
             evidence.markdown(safe(layers.evidence.summary))
-            for citation in explained.citations:
-                link = f" {citation.url}" if citation.url else ""
-                evidence.caption(f"[{citation.number}] {safe(citation.text)}{safe(link)}")
+            evidence.caption(_sources(explained.citations))
+
+
+def _sources(citations: Iterable[Citation]) -> str:
+    """Numbered sources, a line each, for one caption (an element per source was a message each, per click)."""
+    return "  \n".join(f"[{c.number}] {safe(c.text)}" + (f" {safe(c.url)}" if c.url else "") for c in citations)
 
 
 def _other_point(point: OtherPoint) -> str:

@@ -185,7 +185,7 @@ def scroll_into_view(page: Page, x: float, y: float) -> tuple[float, float]:
         page.evaluate(SCROLL_SETTLED_JS)  # a busy browser may still be scrolling after a fixed wait
         px, py = figure_to_page(page, x, y)
     for _ in range(20):  # and the page may still be moving under the spot (a rerun laying it out again)
-        page.wait_for_timeout(40)
+        page.evaluate(TWO_FRAMES_JS)  # a busy browser may not lay the page out in a fixed 40 ms
         again = figure_to_page(page, x, y)
         if abs(again[0] - px) < 0.5 and abs(again[1] - py) < 0.5:
             break
@@ -193,6 +193,12 @@ def scroll_into_view(page: Page, x: float, y: float) -> tuple[float, float]:
     return px, py
 
 
+# Resolves after two frames have been drawn (and at least 40 ms): any pending layout has been done.
+TWO_FRAMES_JS = """() => new Promise((done) => {
+    const started = performance.now();
+    const rest = () => setTimeout(done, Math.max(0, 40 - (performance.now() - started)));
+    requestAnimationFrame(() => requestAnimationFrame(rest));
+})"""
 # Resolves once the page's scroll position has not moved for three readings 50 ms apart (at most 5 s).
 SCROLL_SETTLED_JS = """() => new Promise((done) => {
     const main = document.querySelector('[data-testid="stMain"]');

@@ -448,6 +448,7 @@ def _region(atlas: ResolvedAtlas, explained: RegionExplanation, compact: bool) -
         st.header(safe(explained.label))
         sentences = re.split(r"(?<=[.!?])\s+", layers.plain.strip())
         lead, rest = (sentences[:1], sentences[1:]) if compact else (sentences, [])
+        st.markdown(safe(" ".join(lead)))
         lists = [
             f"**{heading}:** " + ", ".join(f"{safe(p.code)} {safe(p.pinyin)} ({safe(p.hanzi)})" for p in points)
             for heading, points in (
@@ -456,8 +457,8 @@ def _region(atlas: ResolvedAtlas, explained: RegionExplanation, compact: bool) -
             )
             if points
         ]
-        # One block, two paragraphs: each element is a message per click and per session.
-        st.markdown("\n\n".join([safe(" ".join(lead)), *(["  \n".join(lists)] if lists else [])]))
+        if lists:
+            st.markdown("  \n".join(lists))
         # Several areas: the layers of each are drawn only once its "More" is opened (a rerun then),
         # so a click on the diagram does not build every area's closed layers.
         more = (

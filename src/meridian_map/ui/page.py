@@ -9,6 +9,7 @@ from functools import partial
 from pathlib import Path
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from meridian_map.atlas import ResolvedAtlas, data_path, open_atlas
 from meridian_map.content import ContentError
@@ -386,10 +387,8 @@ def _safety(atlas: ResolvedAtlas) -> None:
     safety = atlas.atlas.safety
     if safety is None:
         return
-    # Drawn when opened (a rerun then), not on every click: text only, no widget whose answers it would drop.
-    opened = st.expander("Is acupuncture safe? Side effects, and who should take care", key="safety",
-                         on_change="rerun")  # fmt: skip
-    if not opened.open:
+    opened = _on_demand("Is acupuncture safe? Side effects, and who should take care", key="safety")
+    if opened is None:
         return
     with opened:
         st.markdown(safe(safety.summary))
@@ -459,17 +458,14 @@ def _region(atlas: ResolvedAtlas, explained: RegionExplanation, compact: bool) -
         ]
         if lists:
             st.markdown("  \n".join(lists))
-        # Several areas: the layers of each are drawn only once its "More" is opened (a rerun then),
-        # so a click on the diagram does not build every area's closed layers.
         more = (
-            st.expander("More: channels, traditional view, anatomy, evidence", key=f"more_{explained.region_id}",
-                        on_change="rerun")
+            _on_demand("More: channels, traditional view, anatomy, evidence", key=f"more_{explained.region_id}")
             if compact
-            else None
-        )  # fmt: skip
-        if more is not None and not more.open:
+            else st.container()
+        )
+        if more is None:
             return
-        with more or st.container():
+        with more:
             if rest:
                 st.markdown(safe(" ".join(rest)))
             st.markdown(
@@ -487,6 +483,14 @@ def _region(atlas: ResolvedAtlas, explained: RegionExplanation, compact: bool) -
             asks.markdown("\n".join(f"- {safe(q)}" for q in layers.asks))
             evidence.markdown(safe(layers.evidence.summary))
             evidence.caption(_sources(explained.citations))
+
+
+def _on_demand(label: str, key: str) -> DeltaGenerator | None:
+    """An expander whose contents are drawn only while it is open (opening it reruns the page): the
+    container to draw them in, or None when it is closed. So a click on the diagram does not build
+    every closed section. Only for text: Streamlit drops the answers of a widget that is not drawn."""
+    section = st.expander(label, key=key, on_change="rerun")
+    return section if section.open else None
 
 
 def _sources(citations: Iterable[Citation]) -> str:
